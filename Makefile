@@ -1,0 +1,59 @@
+# One command per habit: make run, make test, make lint, make bench.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUNTIME := $(VENV)/.installed-runtime
+TESTKIT := $(VENV)/.installed-test
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-api test-browser lint format bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(RUNTIME): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(TESTKIT): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@ $(RUNTIME)
+
+$(CHROMIUM):
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+
+run: $(RUNTIME)
+	$(VENV)/bin/stepwise --host $(HOST) --port $(PORT)
+
+test: test-api test-browser
+
+# The browser suite runs in its own process: pytest-playwright keeps an event loop
+# running for the whole process, which async and WebSocket tests must not share.
+test-api: $(TESTKIT)
+	$(PY) -m pytest -p no:playwright --ignore=tests/browser -q
+
+test-browser: $(TESTKIT) $(CHROMIUM)
+	$(PY) -m pytest tests/browser -q
+
+lint: $(TESTKIT)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy app
+
+format: $(TESTKIT)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(TESTKIT) $(CHROMIUM)
+	@set -e; found=0; for script in bench/bench_*.py; do \
+		[ -e "$$script" ] || continue; found=1; \
+		echo "== $$script"; $(PY) "$$script"; \
+	done; [ $$found = 1 ] || echo "no benchmarks yet"
+
+clean:
+	rm -rf $(VENV) test-artifacts .pytest_cache .mypy_cache .ruff_cache

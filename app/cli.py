@@ -1,0 +1,24 @@
+"""The `stepwise` command: serve the playground with uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from app.config import Settings
+from app.main import create_app
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = Settings.from_env()
+    parser = argparse.ArgumentParser(prog="stepwise", description="Serve the Stepwise playground.")
+    parser.add_argument("--host", default=settings.host, help="address to listen on")
+    parser.add_argument("--port", type=int, default=settings.port, help="port to listen on")
+    args = parser.parse_args(argv)
+    settings = Settings(**{**settings.__dict__, "host": args.host, "port": args.port})
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
+if __name__ == "__main__":
+    main()

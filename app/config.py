@@ -1,0 +1,69 @@
+"""Settings read from STEPWISE_* environment variables, each with a default and a description.
+
+Every limit the server enforces lives here, so an operator can lift or tighten it without
+touching code. The README's settings table is checked against this list by a test.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+PREFIX = "STEPWISE_"
+
+
+def _setting(default: Any, description: str) -> Any:
+    return field(default=default, metadata={"description": description})
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = _setting("127.0.0.1", "Address the server listens on.")
+    port: int = _setting(8000, "Port the server listens on.")
+    max_sessions: int = _setting(500, "Most training sessions held at once; beyond it, 503.")
+    idle_expiry_seconds: float = _setting(
+        1800.0, "A session with no viewers and no calls for this long is deleted."
+    )
+    max_steps_per_call: int = _setting(100_000, "Most mini-batch steps one step call may ask for.")
+    max_epochs_per_call: int = _setting(1_000, "Most epochs one step call may ask for.")
+    max_grid_resolution: int = _setting(200, "Largest boundary grid (N for an N x N grid).")
+    max_viewers: int = _setting(250, "Most WebSocket viewers of one session.")
+    max_message_bytes: int = _setting(
+        1_048_576, "Largest request body or WebSocket message accepted, in bytes."
+    )
+    max_hidden_layers: int = _setting(8, "Most hidden layers a network may have.")
+    max_layer_width: int = _setting(32, "Most neurons in one hidden layer.")
+    max_samples: int = _setting(5_000, "Most data points a session may hold (generated or custom).")
+    max_history_points: int = _setting(
+        2_000, "History kept per session; older points are thinned, first and last kept."
+    )
+    frame_rate: float = _setting(30.0, "Most frames per second sent to the viewers of a session.")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from the environment; unknown STEPWISE_* names are an error."""
+        env = os.environ if environ is None else environ
+        known = {f.name: f for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, raw in env.items():
+            if not key.startswith(PREFIX):
+                continue
+            name = key[len(PREFIX) :].lower()
+            if name not in known:
+                raise ValueError(f"unknown setting {key}")
+            kind: Callable[[str], Any] = type(known[name].default)
+            try:
+                values[name] = kind(raw)
+            except ValueError as exc:
+                kind_name = type(known[name].default).__name__
+                raise ValueError(f"{key} must be a {kind_name}, got {raw!r}") from exc
+        return cls(**values)
+
+
+def describe() -> list[tuple[str, Any, str]]:
+    """(environment variable, default, description) for every setting, for docs and tests."""
+    return [
+        (PREFIX + f.name.upper(), f.default, f.metadata["description"]) for f in fields(Settings)
+    ]

@@ -1,0 +1,19 @@
+from fastapi.testclient import TestClient
+
+from app import __version__
+
+
+def test_healthz_reports_ok_and_version(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "version": __version__}
+
+
+def test_playground_page_loads_its_module(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert '<script type="module" src="/static/js/main.js' in response.text
+    module = client.get("/static/js/main.js")
+    assert module.status_code == 200
+    assert "javascript" in module.headers["content-type"]

@@ -17,7 +17,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=settings.port, help="port to listen on")
     args = parser.parse_args(argv)
     settings = Settings(**{**settings.__dict__, "host": args.host, "port": args.port})
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        ws_max_size=settings.max_message_bytes,
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,96 @@
+"""The hub fans a session's messages out to every viewer without letting one slow them all.
+
+Each viewer has one slot for the latest frame and a short queue of JSON messages, drained by
+its own pump task — the only task that writes to its socket. A new frame overwrites a frame not
+yet sent, so a slow viewer skips frames instead of queueing them, and the training never waits
+for a socket. JSON messages (config changes, errors) are few and each carries the whole state,
+so the queue is bounded and drops its oldest entry when full.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections import deque
+from typing import Any, Protocol
+
+from app.sessions.frames import FrameSet
+
+CONTROL_QUEUE = 32
+
+
+class Socket(Protocol):
+    async def send_bytes(self, data: bytes) -> None: ...
+    async def send_text(self, data: str) -> None: ...
+
+
+class Viewer:
+    def __init__(self, socket: Socket) -> None:
+        self.socket = socket
+        self.neurons = False
+        self.driver = False
+        self.frames_sent = 0
+        self.frames_skipped = 0
+        self._frame: bytes | None = None
+        self._control: deque[str] = deque(maxlen=CONTROL_QUEUE)
+        self._wake = asyncio.Event()
+
+    def offer_frame(self, frames: FrameSet) -> None:
+        if self._frame is not None:
+            self.frames_skipped += 1
+        chosen = frames.with_neurons if self.neurons and frames.with_neurons else frames.plain
+        self._frame = chosen
+        self._wake.set()
+
+    def offer_json(self, message: dict[str, Any] | str) -> None:
+        text = message if isinstance(message, str) else json.dumps(message, allow_nan=False)
+        self._control.append(text)
+        self._wake.set()
+
+    async def pump(self) -> None:
+        """Send whatever is waiting, latest frame last, until cancelled or the socket fails."""
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._control:
+                await self.socket.send_text(self._control.popleft())
+            frame, self._frame = self._frame, None
+            if frame is not None:
+                await self.socket.send_bytes(frame)
+                self.frames_sent += 1
+
+
+class Hub:
+    def __init__(self) -> None:
+        self.viewers: set[Viewer] = set()
+
+    def __len__(self) -> int:
+        return len(self.viewers)
+
+    @property
+    def wants_neurons(self) -> bool:
+        return any(v.neurons for v in self.viewers)
+
+    def add(self, viewer: Viewer) -> None:
+        self.viewers.add(viewer)
+
+    def remove(self, viewer: Viewer) -> None:
+        self.viewers.discard(viewer)
+
+    def publish_frame(self, frames: FrameSet) -> None:
+        for viewer in self.viewers:
+            viewer.offer_frame(frames)
+
+    def publish_json(self, message: dict[str, Any]) -> None:
+        text = json.dumps(message, allow_nan=False)  # serialised once for every viewer
+        for viewer in self.viewers:
+            viewer.offer_json(text)
+
+
+async def stop(task: asyncio.Task[Any] | None) -> None:
+    if task is None or task.done():
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task

@@ -1,0 +1,52 @@
+"""The runner: one task per playing session that trains and emits frames at the frame rate.
+
+It is the only thing that advances a playing session; sockets only ask it to start or stop.
+Each tick trains in a worker thread under the session's lock, so a `set` or `step` from a
+viewer lands between two ticks and the next frame already shows it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from app.sessions.session import Session
+
+
+def play(session: Session) -> None:
+    session.playing = True
+    if session.runner is None or session.runner.done():
+        session.runner = asyncio.create_task(_run(session), name=f"runner-{session.id[:8]}")
+
+
+def pause(session: Session) -> None:
+    session.playing = False
+
+
+def state_message(session: Session) -> dict[str, Any]:
+    return {"type": "state", "state": session.state(), "speed": session.speed()}
+
+
+async def _run(session: Session) -> None:
+    loop = asyncio.get_running_loop()
+    period = 1.0 / session.settings.frame_rate
+    next_tick = last = loop.time()
+    session.hub.publish_json(state_message(session))
+    try:
+        while session.playing and session.trainer.status != "diverged":
+            now = loop.time()
+            dt, last = now - last, now
+            async with session.lock:
+                frame = await asyncio.to_thread(session.tick, dt, period)
+            if frame is not None:
+                session.hub.publish_frame(frame)
+            next_tick += period
+            delay = next_tick - loop.time()
+            if delay < 0:
+                session.late_ticks += 1
+                next_tick, delay = loop.time(), 0.0
+            await asyncio.sleep(delay)
+    finally:
+        session.playing = False
+        session.touch()
+        session.hub.publish_json(state_message(session))

@@ -1,0 +1,262 @@
+"""A training session: one trainer, its history and viewers, and the actions that drive it.
+
+Everything that touches the trainer runs under the session's lock in a worker thread, so a long
+step call never blocks the event loop and the runner never trains concurrently with a caller.
+State read by `state()` is cached after each action, so reading never waits for training.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import numpy as np
+
+from app.config import Settings
+from app.engine import ConfigError, Trainer, config_from_dict, config_to_dict
+from app.sessions import frames
+from app.sessions.history import COLUMNS, COUNTERS, History
+from app.sessions.hub import Hub, stop
+
+METRIC_COLUMNS = COLUMNS[len(COUNTERS) :]
+METRICS = (*METRIC_COLUMNS, "data_loss", "penalty", "grad_norm", "update_norm")
+
+
+def check_limits(config: dict[str, Any], settings: Settings) -> None:
+    """The server's own limits, which may be tighter than what the engine allows."""
+    layers = config.get("hidden_layers") or []
+    if len(layers) > settings.max_hidden_layers:
+        raise ConfigError(
+            "hidden_layers", f"at most {settings.max_hidden_layers} hidden layers are allowed"
+        )
+    if any(width > settings.max_layer_width for width in layers):
+        raise ConfigError(
+            "hidden_layers", f"hidden layer widths must be at most {settings.max_layer_width}"
+        )
+    if config.get("n_samples", 0) > settings.max_samples:
+        raise ConfigError("n_samples", f"n_samples must be at most {settings.max_samples}")
+    if len(config.get("points") or []) > settings.max_samples:
+        raise ConfigError("points", f"at most {settings.max_samples} points are allowed")
+
+
+class Session:
+    def __init__(
+        self,
+        session_id: str,
+        token: str,
+        trainer: Trainer,
+        settings: Settings,
+        history: History | None = None,
+    ) -> None:
+        self.id = session_id
+        self.token = token
+        self.trainer = trainer
+        self.settings = settings
+        self.history = history or History(settings.max_history_points)
+        self.hub = Hub()
+        self.lock = asyncio.Lock()
+        self.playing = False
+        self.epochs_per_second: float | None = None
+        self.steps_per_second: float | None = None
+        self.last_active = time.monotonic()
+        self.runner: asyncio.Task[None] | None = None
+        self.seq = 0
+        self.late_ticks = 0
+        self._carry = 0.0  # fractional steps owed by a slow speed
+        self._chunk = 1  # steps per train call at full speed, adapted to ~2 ms
+        self._metrics = self._measure()
+        self._target_range = self._targets()
+        self._last_point: dict[str, Any] | None = None
+        if self.history.recorded == 0:
+            self._record()
+
+    # --- reading -----------------------------------------------------------------------------
+
+    @property
+    def status(self) -> str:
+        if self.trainer.status == "diverged":
+            return "diverged"
+        return "running" if self.playing else "idle"
+
+    def config(self) -> dict[str, Any]:
+        return config_to_dict(self.trainer.config)
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "step": self.trainer.step,
+            "epoch": self.trainer.epoch,
+            "examples_seen": self.trainer.examples_seen,
+            "status": self.status,
+            "message": self.trainer.message,
+            "metrics": dict(self._metrics),
+        }
+
+    def public(self) -> dict[str, Any]:
+        classes = self.trainer.config.n_classes
+        return {
+            "id": self.id,
+            "problem": self.trainer.config.problem,
+            "classes": classes,
+            "config": self.config(),
+            "state": self.state(),
+        }
+
+    def speed(self) -> dict[str, float | None]:
+        return {
+            "epochs_per_second": self.epochs_per_second,
+            "steps_per_second": self.steps_per_second,
+        }
+
+    def data(self) -> dict[str, list[list[float]]]:
+        t = self.trainer
+
+        def rows(x: np.ndarray[Any, Any], y: np.ndarray[Any, Any]) -> list[list[float]]:
+            return np.column_stack([x, y]).tolist()  # type: ignore[no-any-return]
+
+        return {"train": rows(t.x_train, t.y_train), "test": rows(t.x_test, t.y_test)}
+
+    def touch(self) -> None:
+        self.last_active = time.monotonic()
+
+    # --- work done under the lock, in a worker thread ------------------------------------------
+
+    def _targets(self) -> tuple[float, float]:
+        if self.trainer.config.problem != "regression" or len(self.trainer.y_train) == 0:
+            return (0.0, 1.0)
+        y = self.trainer.y_train
+        lo, hi = float(np.min(y)), float(np.max(y))
+        return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
+
+    def _measure(self) -> dict[str, float | None]:
+        measured = self.trainer.metrics()
+        return {name: measured.get(name) for name in METRICS}
+
+    def _record(self) -> None:
+        self._metrics = self._measure()
+        point = {
+            "step": self.trainer.step,
+            "epoch": self.trainer.epoch,
+            "examples_seen": self.trainer.examples_seen,
+            **{k: self._metrics.get(k) for k in METRIC_COLUMNS},
+        }
+        index = self.history.append(point)
+        self._last_point = {"index": index, "point": point}
+
+    def _frame(self) -> frames.FrameSet | None:
+        if not self.hub.viewers:
+            return None
+        return self.current_frame(self.hub.wants_neurons)
+
+    def current_frame(self, neurons: bool) -> frames.FrameSet:
+        self.seq += 1
+        config = {k: v for k, v in self.config().items() if k != "points"}
+        header = {
+            "type": "frame",
+            "seq": self.seq,
+            **self.state(),
+            "config": config,
+            "history": self._last_point,
+        }
+        return frames.build(self.trainer, header, self._target_range, neurons)
+
+    def train_now(self, steps: int | None, epochs: int | None) -> frames.FrameSet | None:
+        self.trainer.train(steps=steps or 0, epochs=epochs or 0)
+        self._record()
+        return self._frame()
+
+    def tick(self, dt: float, period: float) -> frames.FrameSet | None:
+        """One frame's worth of training while playing; a frame if anything changed."""
+        if self.steps_per_second is None and self.epochs_per_second is None:
+            done = self._train_for(0.7 * period)
+        else:
+            rate = (
+                self.steps_per_second
+                or (self.epochs_per_second or 0) * self.trainer.steps_per_epoch
+            )
+            self._carry = min(self._carry + rate * dt, rate + 1.0)
+            owed = int(self._carry)
+            self._carry -= owed
+            done = self.trainer.train(steps=owed) if owed else 0
+        if done == 0 and self.trainer.status != "diverged":
+            return None
+        self._record()
+        return self._frame()
+
+    def _train_for(self, seconds: float) -> int:
+        """Train in chunks of ~2 ms until `seconds` have passed; the steps done."""
+        deadline = time.perf_counter() + seconds
+        done = 0
+        while True:
+            start = time.perf_counter()
+            n = self.trainer.train(steps=self._chunk)
+            done += n
+            elapsed = time.perf_counter() - start
+            if n < self._chunk or self.trainer.status == "diverged":
+                return done
+            target = max(1, int(self._chunk * 0.002 / max(elapsed, 1e-6)))
+            self._chunk = min(target, self._chunk * 2)
+            if time.perf_counter() + elapsed > deadline:
+                return done
+
+    def reconfigure(self, changes: dict[str, Any]) -> tuple[str, frames.FrameSet | None]:
+        applied = self.trainer.reconfigure(**changes)
+        if applied == "rebuild":
+            self.history.clear()
+        self._target_range = self._targets()
+        if applied == "live":  # same weights, same data: only the penalty may differ
+            self._metrics = self._measure()
+        else:
+            self._record()
+        return applied, self._frame()
+
+    def reset_now(self) -> frames.FrameSet | None:
+        self.trainer.reset()
+        self.history.clear()
+        self._carry = 0.0
+        self._record()
+        return self._frame()
+
+    # --- actions, from the event loop ---------------------------------------------------------
+
+    def merged_config(self, changes: dict[str, Any]) -> dict[str, Any]:
+        """Validate changes against the whole config; raise ConfigError naming the field."""
+        merged = {**self.config(), **changes}
+        check_limits(merged, self.settings)
+        config_from_dict(merged)
+        return merged
+
+    async def step(self, steps: int | None = None, epochs: int | None = None) -> None:
+        self.touch()
+        async with self.lock:
+            frame = await asyncio.to_thread(self.train_now, steps, epochs)
+        self._after(frame)
+
+    async def configure(self, changes: dict[str, Any]) -> str:
+        self.touch()
+        self.merged_config(changes)
+        async with self.lock:
+            applied, frame = await asyncio.to_thread(self.reconfigure, changes)
+        self.hub.publish_json(self.config_message(applied))
+        self._after(frame)
+        return applied
+
+    async def reset(self) -> None:
+        self.touch()
+        async with self.lock:
+            frame = await asyncio.to_thread(self.reset_now)
+        self._after(frame)
+
+    def _after(self, frame: frames.FrameSet | None) -> None:
+        if frame is not None:
+            self.hub.publish_frame(frame)
+        if self.trainer.status == "diverged":
+            self.playing = False
+
+    def config_message(self, applied: str) -> dict[str, Any]:
+        return {"type": "config", "applied": applied, **self.public(), "data": self.data()}
+
+    async def close(self) -> None:
+        self.playing = False
+        await stop(self.runner)
+        self.runner = None

@@ -1,0 +1,205 @@
+"""The live socket: watching, driving after auth, and frames shared by every viewer."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+import numpy as np
+from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketTestSession
+
+from app.sessions.frames import unpack
+from tests.api.helpers import create
+
+
+def next_frame(ws: WebSocketTestSession) -> dict[str, Any]:
+    """Skip JSON messages until a frame arrives; return its header with the payload."""
+    while True:
+        message = ws.receive()
+        if message.get("bytes") is not None:
+            header, payload = unpack(message["bytes"])
+            header["payload"] = payload
+            return header
+
+
+def next_json(ws: WebSocketTestSession, kind: str) -> dict[str, Any]:
+    import json
+
+    while True:
+        message = ws.receive()
+        if message.get("text") is not None:
+            body: dict[str, Any] = json.loads(message["text"])
+            if body["type"] == kind:
+                return body
+
+
+def test_a_watcher_gets_hello_and_a_frame_and_cannot_drive(client: TestClient) -> None:
+    session_id, _, _ = create(client, n_samples=100)
+    with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
+        hello = next_json(ws, "hello")
+        assert hello["id"] == session_id and hello["driver"] is False
+        assert len(hello["data"]["train"]) == 50 and len(hello["data"]["test"]) == 50
+        frame = next_frame(ws)
+        assert frame["step"] == 0 and frame["status"] == "idle"
+        assert frame["grid"]["resolution"] == 100 and frame["grid"]["encoding"] == "probability"
+        for message in [{"type": "play"}, {"type": "step", "epochs": 1}, {"type": "reset"}]:
+            ws.send_json(message)
+            error = next_json(ws, "error")
+            assert error["code"] == "unauthorized"
+        ws.send_json({"type": "auth", "token": "not-the-token"})
+        assert next_json(ws, "error")["code"] == "forbidden"
+    assert client.get(f"/api/sessions/{session_id}").json()["state"]["step"] == 0
+
+
+def test_frame_layout_matches_the_documented_format(client: TestClient) -> None:
+    session_id, _, _ = create(client, n_samples=100)
+    with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
+        frame = next_frame(ws)
+        payload = frame["payload"]
+        assert len(payload) <= 12 * 1024
+        grid = payload[frame["grid"]["offset"] : frame["grid"]["offset"] + 100 * 100]
+        assert len(grid) == 10_000 and len(set(grid)) > 10  # a real, varied boundary
+        shapes = frame["weights"]["shapes"]
+        assert shapes == [[2, 8], [8], [8, 8], [8], [8, 1], [1]]
+        count = sum(math.prod(shape) for shape in shapes)
+        start = frame["weights"]["offset"]
+        weights = np.frombuffer(payload[start : start + 4 * count], dtype="<f4")
+        trainer = client.app.state.registry.get(session_id).trainer  # type: ignore[attr-defined]
+        expected_weights = np.concatenate([a.ravel() for layer in trainer.layers() for a in layer])
+        np.testing.assert_allclose(weights, expected_weights, rtol=1e-6)
+        boundary = client.get(f"/api/sessions/{session_id}/boundary?resolution=100").json()
+        expected = [round(v * 255) for v in boundary["values"]]
+        assert max(abs(a - b) for a, b in zip(grid, expected, strict=True)) <= 1
+
+
+def test_auth_then_step_reset_and_set(client: TestClient) -> None:
+    session_id, _, created = create(client, n_samples=100)
+    with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
+        next_frame(ws)
+        ws.send_json({"type": "auth", "token": created["token"]})
+        assert next_json(ws, "auth")["ok"] is True
+        ws.send_json({"type": "step", "epochs": 2})
+        frame = next_frame(ws)
+        assert frame["epoch"] == 2 and frame["history"]["index"] == 1
+        ws.send_json({"type": "set", "config": {"learning_rate": 0.5}})
+        change = next_json(ws, "config")
+        assert change["applied"] == "live" and change["config"]["learning_rate"] == 0.5
+        assert next_frame(ws)["config"]["learning_rate"] == 0.5
+        ws.send_json({"type": "set", "config": {"learning_rate": 50}})
+        error = next_json(ws, "error")
+        assert error["field"] == "config.learning_rate"
+        assert "between 1e-05 and 10" in error["message"]
+        ws.send_json({"type": "reset"})
+        assert next_frame(ws)["step"] == 0
+
+
+def test_bad_messages_get_errors_and_the_socket_stays_open(client: TestClient) -> None:
+    session_id, _, _ = create(client, n_samples=50)
+    with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
+        for raw in ["not json", '{"type": "dance"}', '{"no": "type"}', "[]"]:
+            ws.send_text(raw)
+            assert next_json(ws, "error")["code"] == "invalid"
+        ws.send_bytes(b"\x00\x01")
+        assert next_json(ws, "error")["code"] == "bad_request"
+        ws.send_json({"type": "subscribe", "neurons": True})
+        frame = next_frame(ws)
+        assert frame["neurons"]["resolution"] == 24
+        assert [layer["width"] for layer in frame["neurons"]["layers"]] == [8, 8]
+
+
+def test_unknown_session_gets_an_error_and_a_close(client: TestClient) -> None:
+    with client.websocket_connect("/api/sessions/nope/ws") as ws:
+        assert next_json(ws, "error")["code"] == "not_found"
+        assert ws.receive()["type"] == "websocket.close"
+
+
+def test_play_runs_until_pause(client: TestClient) -> None:
+    session_id, _, created = create(client, n_samples=100)
+    with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
+        ws.send_json({"type": "auth", "token": created["token"]})
+        ws.send_json({"type": "play"})
+        assert next_json(ws, "state")["state"]["status"] == "running"
+        epochs = [next_frame(ws)["epoch"] for _ in range(5)]
+        assert epochs == sorted(epochs) and epochs[-1] > epochs[0]
+        assert client.get(f"/api/sessions/{session_id}").json()["state"]["status"] == "running"
+        ws.send_json({"type": "pause"})
+        state = next_json(ws, "state")["state"]
+        while state["status"] != "idle":
+            state = next_json(ws, "state")["state"]
+    after = client.get(f"/api/sessions/{session_id}").json()["state"]
+    assert after["status"] == "idle" and after["epoch"] >= epochs[-1]
+
+
+def test_learning_rate_changes_while_playing_apply_at_once(client: TestClient) -> None:
+    session_id, _, created = create(client, n_samples=100)
+    with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
+        ws.send_json({"type": "auth", "token": created["token"]})
+        ws.send_json({"type": "play"})
+        next_frame(ws)
+        ws.send_json({"type": "set", "config": {"learning_rate": 0.2}})
+        change = next_json(ws, "config")
+        assert change["applied"] == "live"
+        frame = next_frame(ws)
+        assert frame["config"]["learning_rate"] == 0.2 and frame["status"] == "running"
+        ws.send_json({"type": "pause"})
+    assert client.get(f"/api/sessions/{session_id}").json()["config"]["learning_rate"] == 0.2
+
+
+def test_two_viewers_see_the_same_frames(client: TestClient) -> None:
+    session_id, _, created = create(client, n_samples=100)
+    url = f"/api/sessions/{session_id}/ws"
+    with client.websocket_connect(url) as driver, client.websocket_connect(url) as watcher:
+        next_frame(driver), next_frame(watcher)
+        driver.send_json({"type": "auth", "token": created["token"]})
+        for epochs in (1, 2, 3):
+            driver.send_json({"type": "step", "epochs": epochs})
+            a, b = next_frame(driver), next_frame(watcher)
+            assert a == b
+
+
+def test_speed_in_steps_per_second_trains_slowly(client: TestClient) -> None:
+    session_id, _, created = create(client, n_samples=100)
+    with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
+        ws.send_json({"type": "auth", "token": created["token"]})
+        ws.send_json({"type": "speed", "steps_per_second": 20})
+        assert next_json(ws, "state")["speed"]["steps_per_second"] == 20
+        ws.send_json({"type": "play"})
+        steps = [next_frame(ws)["step"] for _ in range(4)][1:]
+        assert all(0 < b - a <= 3 for a, b in itertools.pairwise(steps))
+        ws.send_json({"type": "pause"})
+
+
+def test_disconnect_mid_play_leaves_the_session_playing(client: TestClient) -> None:
+    session_id, _, created = create(client, n_samples=100)
+    with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
+        ws.send_json({"type": "auth", "token": created["token"]})
+        ws.send_json({"type": "play"})
+        first = next_frame(ws)["step"]
+    session = client.app.state.registry.get(session_id)  # type: ignore[attr-defined]
+    assert len(session.hub) == 0
+    with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
+        hello = next_json(ws, "hello")
+        assert hello["state"]["status"] == "running"
+        assert next_frame(ws)["step"] > first
+
+
+def test_a_diverging_run_stops_and_says_why(client: TestClient) -> None:
+    session_id, _, created = create(client, dataset="plane", learning_rate=10, n_samples=100)
+    with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
+        ws.send_json({"type": "auth", "token": created["token"]})
+        ws.send_json({"type": "play"})
+        frame = next_frame(ws)
+        while frame["status"] != "diverged":
+            frame = next_frame(ws)
+        assert "too large" in frame["message"]
+        state = client.get(f"/api/sessions/{session_id}").json()["state"]
+        assert state["status"] == "diverged"
+        assert all(v is None or abs(v) < 1e300 for v in state["metrics"].values())
+        ws.send_json({"type": "set", "config": {"learning_rate": 0.01}})
+        ws.send_json({"type": "reset"})
+        frame = next_frame(ws)
+        while frame["step"] != 0:
+            frame = next_frame(ws)
+        assert frame["status"] == "idle"

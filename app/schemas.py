@@ -47,7 +47,13 @@ Points = Annotated[
     Field(max_length=5000, description="Custom data, used when `dataset` is `custom`."),
 ]
 Features = Annotated[
-    list[Feature], Field(min_length=1, max_length=9, description="Input features fed to the net.")
+    list[Feature],
+    Field(
+        min_length=1,
+        max_length=9,
+        description="Input features fed to the net, each at most once.",
+        json_schema_extra={"uniqueItems": True},
+    ),
 ]
 Width = Annotated[int, Field(ge=1, le=32)]
 HiddenLayers = Annotated[
@@ -78,7 +84,7 @@ Seed = Annotated[
 class SessionConfig(BaseModel):
     """A whole training configuration; every field has a friendly default."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     dataset: DatasetField = "spiral"
     classes: Classes = 2
@@ -103,7 +109,7 @@ class SessionConfig(BaseModel):
 class ConfigUpdate(BaseModel):
     """Some config fields to change; the others keep their values."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     dataset: DatasetField | None = None
     classes: Classes | None = None
@@ -168,7 +174,7 @@ class SessionCreated(SessionPublic):
 class StepRequest(BaseModel):
     """Train now: either some whole epochs or some mini-batch steps."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     epochs: int | None = Field(default=None, ge=1, description="Whole epochs to train.")
     steps: int | None = Field(default=None, ge=1, description="Mini-batch steps to train.")
@@ -272,14 +278,14 @@ class StepMessage(StepRequest):
 
 
 class SetMessage(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     type: Literal["set"]
     config: ConfigUpdate = Field(description="The config fields to change.")
 
 
 class SpeedMessage(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     type: Literal["speed"]
     epochs_per_second: float | None = Field(default=None, gt=0, le=100_000)

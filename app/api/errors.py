@@ -6,6 +6,7 @@ Validation errors are rewritten into sentences a person understands, naming the 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,8 +15,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from app.schemas import ErrorResponse
+
+log = logging.getLogger("stepwise")
 
 CODES = {
     400: "bad_request",
@@ -136,6 +140,16 @@ def error_response(error: ApiError) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=error.status, headers=headers)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path: the router alone names only one route's."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     async def on_api_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ApiError)
@@ -149,9 +163,13 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, HTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else "request failed"
         code = CODES.get(exc.status_code, "error")
-        return error_response(ApiError(exc.status_code, detail, code=code, headers=exc.headers))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return error_response(ApiError(exc.status_code, detail, code=code, headers=headers))
 
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return error_response(ApiError(500, "internal error", code="internal"))
 
     app.add_exception_handler(ApiError, on_api_error)

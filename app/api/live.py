@@ -98,6 +98,7 @@ async def live(socket: WebSocket, session_id: str) -> None:
         session.hub.remove(viewer)
         session.touch()
         await stop(pump)
+        session.release_if_unwatched()
 
 
 async def offer_current_frame(session: Session, viewer: Viewer) -> None:

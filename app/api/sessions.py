@@ -35,6 +35,7 @@ router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorResponse, "description": text}
     for status, text in [
+        (400, "The request body could not be read."),
         (404, "No session has this id."),
         (413, "The request body is too large."),
         (422, "A value is invalid; the message names the field."),
@@ -46,6 +47,7 @@ DRIVE_ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorResponse, "description": "The token does not drive this session."},
 }
 CREATE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: ERRORS[400],
     413: ERRORS[413],
     422: ERRORS[422],
     503: {"model": ErrorResponse, "description": "The server holds its maximum of sessions."},
@@ -177,6 +179,7 @@ async def read_boundary(
     _check_resolution(resolution, settings)
     async with session.lock:
         grid = await asyncio.to_thread(session.trainer.grid, resolution)
+        session.release_if_unwatched()
     problem = session.trainer.config.problem
     confidence = None
     if problem == "multiclass":

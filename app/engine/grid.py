@@ -2,8 +2,10 @@
 
 Row 0 is the top of the square (x2 = +6), column 0 its left (x1 = -6). The grid's feature rows
 and the float32 buffers are built once per (resolution, features) and reused: in the playground
-the same grid is redrawn every frame, and float32 halves the memory traffic (np.tanh is ~5x
-faster on float32). Results are fresh arrays; non-finite values (a diverged net) become finite.
+the same grids (the boundary, and the neurons' small ones) are redrawn every frame, and float32
+halves the memory traffic (np.tanh is ~5x faster on float32). A few resolutions are kept at
+once; `release` frees them all for a session nobody watches. Results are fresh arrays;
+non-finite values (a diverged net) become finite.
 """
 
 from typing import Any
@@ -16,6 +18,7 @@ from app.engine.features import feature_rows
 from app.engine.network import Network, Workspace
 
 Array = NDArray[Any]
+KEEP = 3  # resolutions whose buffers are kept at once
 
 
 def grid_points(resolution: int) -> NDArray[np.float64]:
@@ -30,19 +33,22 @@ def grid_points(resolution: int) -> NDArray[np.float64]:
 class GridEvaluator:
     def __init__(self, net: Network, features: tuple[str, ...]) -> None:
         self.net, self.features = net, features
-        self._resolution = 0
-        self._rows: Array = np.empty((0, 0), np.float32)
-        self._ws: Workspace | None = None
+        self._buffers: dict[int, tuple[Array, Workspace]] = {}  # resolution -> (rows, ws)
+
+    def release(self) -> None:
+        self._buffers.clear()
 
     def _run(self, resolution: int) -> Workspace:
-        if resolution != self._resolution or self._ws is None:
-            self._rows = feature_rows(grid_points(resolution), self.features, np.float32)
-            self._ws = Workspace(self.net, resolution * resolution, np.float32, train=False)
-            self._resolution = resolution
-        ws = self._ws
+        if resolution not in self._buffers:
+            if len(self._buffers) >= KEEP:
+                del self._buffers[next(iter(self._buffers))]  # the oldest
+            rows = feature_rows(grid_points(resolution), self.features, np.float32)
+            ws = Workspace(self.net, resolution * resolution, np.float32, train=False)
+            self._buffers[resolution] = (rows, ws)
+        rows, ws = self._buffers[resolution]
         with np.errstate(all="ignore"):
             self.net.refresh32()
-            self.net.forward(ws, self._rows)  # (K, R * R)
+            self.net.forward(ws, rows)  # (K, R * R)
             self.net.output.activate(ws.logits, ws.y, ws.col)
         return ws
 

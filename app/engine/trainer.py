@@ -272,6 +272,10 @@ class Trainer:
     def neuron_grids(self, resolution: int) -> list[Array]:
         return self._grid.neurons(self._resolution(resolution))
 
+    def release_buffers(self) -> None:
+        """Free the grid's cached buffers (rebuilt on the next grid call)."""
+        self._grid.release()
+
     @staticmethod
     def _resolution(resolution: int) -> int:
         lo, hi = LIMITS["resolution"]
@@ -320,7 +324,31 @@ class Trainer:
             t._shuffle(np.asarray(snapshot["order"], dtype=np.int64))
         t.status, t.message = snapshot["status"], snapshot["message"]
         t._last = dict(snapshot["last"])
+        t._check_restored()
         return t
+
+    def _check_restored(self) -> None:
+        """Snapshots come from outside: refuse any that a real run could not have produced."""
+        counters = (self.step, self.epoch, self.examples_seen, self._pos)
+        if not all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in counters):
+            raise ValueError("snapshot counters must be non-negative integers")
+        if self._pos > self.n_train:
+            raise ValueError("snapshot position is past the end of the epoch")
+        if self._order is not None and not np.array_equal(
+            np.sort(self._order), np.arange(self.n_train)
+        ):
+            raise ValueError("snapshot batch order is not a permutation of the training set")
+        arrays = (self.net.params, self._backup, self._initial)
+        if not all(np.isfinite(a).all() for a in arrays) or not self._optimizer.finite():
+            raise ValueError("snapshot weights and optimizer state must be finite")
+        if self.status not in ("ok", "diverged") or not isinstance(self.message, str | None):
+            raise ValueError("snapshot status must be 'ok' or 'diverged'")
+        if set(self._last) - set(METRIC_KEYS) or not all(
+            v is None or (isinstance(v, int | float) and math.isfinite(v))
+            for v in self._last.values()
+        ):
+            raise ValueError("snapshot metrics must be finite numbers or null")
+        np.random.default_rng(0).bit_generator.state = self._initial_rng  # raises if malformed
 
 
 def _data_key(c: TrainConfig) -> tuple[object, ...]:

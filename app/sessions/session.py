@@ -119,6 +119,11 @@ class Session:
     def touch(self) -> None:
         self.last_active = time.monotonic()
 
+    def release_if_unwatched(self) -> None:
+        """Free the grid buffers (most of a session's memory) when no one will redraw soon."""
+        if not self.hub.viewers and not self.playing:
+            self.trainer.release_buffers()
+
     # --- work done under the lock, in a worker thread ------------------------------------------
 
     def _targets(self) -> tuple[float, float]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 from fastapi.testclient import TestClient
@@ -213,3 +214,38 @@ def test_delete_then_the_session_is_gone(client: TestClient) -> None:
     response = client.delete(f"/api/sessions/{session_id}", headers=auth)
     assert response.status_code == 204 and response.content == b""
     assert_error(client.get(f"/api/sessions/{session_id}"), 404, "not_found", "session_id")
+
+
+@pytest.mark.parametrize(
+    ("part", "value"),
+    [
+        ("counters", [-1, 0, 0, 0]),
+        ("counters", ["a", 0, 0, 0]),
+        ("counters", [0, 0, 0, 10**6]),
+        ("params", "weights"),
+        ("params", [float("inf")]),
+        ("backup", lambda old: [float("nan")] * len(old)),
+        ("params", lambda old: [*old[:-1], float("inf")]),
+        ("order", [0, 0, 0]),
+        ("status", "exploded"),
+        ("rng", {"bit_generator": "nope"}),
+        ("initial_rng", 5),
+        ("optimizer", {"t": 0}),
+        ("last", {"train_loss": "low"}),
+        ("config", {"dataset": "mnist"}),
+    ],
+)
+def test_import_refuses_every_kind_of_tampering(
+    client: TestClient, part: str, value: object
+) -> None:
+    session_id, auth, _ = create(client, n_samples=50, optimizer="adam")
+    client.post(f"/api/sessions/{session_id}/step", json={"steps": 3}, headers=auth)
+    snapshot = client.get(f"/api/sessions/{session_id}/export").json()
+    old = snapshot["trainer"][part]
+    snapshot["trainer"][part] = value(old) if callable(value) else value
+    body = json.dumps(snapshot)  # writes Infinity and NaN, which the server's parser reads
+    response = client.post(
+        "/api/sessions/import", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"] in {"trainer", "dataset", "config"}

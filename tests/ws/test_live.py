@@ -203,3 +203,24 @@ def test_a_diverging_run_stops_and_says_why(client: TestClient) -> None:
         while frame["step"] != 0:
             frame = next_frame(ws)
         assert frame["status"] == "idle"
+
+
+def test_viewer_and_message_limits_are_enforced() -> None:
+    from app.config import Settings
+    from app.main import create_app
+
+    with TestClient(create_app(Settings(max_viewers=2, max_message_bytes=2000))) as client:
+        session_id, _, _ = create(client, n_samples=50)
+        url = f"/api/sessions/{session_id}/ws"
+        with client.websocket_connect(url) as first, client.websocket_connect(url) as second:
+            next_frame(first), next_frame(second)
+            with client.websocket_connect(url) as third:
+                assert next_json(third, "error")["code"] == "unavailable"
+                assert third.receive()["type"] == "websocket.close"
+            first.send_text('{"type": "set", "config": {"points": [' + "[0,0,0]," * 400 + "]}}")
+            closing = first.receive()
+            while closing["type"] != "websocket.close":
+                closing = first.receive()
+            assert closing["code"] == 1009
+            second.send_json({"type": "subscribe", "neurons": False})
+            assert next_frame(second)["step"] == 0  # the other viewer is unaffected

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 Dataset = Literal[
     "circle", "xor", "gauss", "spiral", "moons", "blobs", "plane", "multigauss", "custom"
@@ -39,7 +39,8 @@ DataSeed = Annotated[
     int, Field(ge=0, le=SEED_MAX, description="Seed of the data: which points are drawn.")
 ]
 Point = Annotated[
-    tuple[float, float, int],
+    tuple[Annotated[float, Strict()], Annotated[float, Strict()], Annotated[int, Strict()]],
+    Strict(False),  # JSON has no tuples: accept the list, but keep its items strict
     Field(description="A labelled point [x1, x2, label], label an integer class 0-5."),
 ]
 Points = Annotated[

@@ -339,7 +339,7 @@ class Trainer:
         ):
             raise ValueError("snapshot batch order is not a permutation of the training set")
         arrays = (self.net.params, self._backup, self._initial)
-        if not all(np.isfinite(a).all() for a in arrays) or not self._optimizer.finite():
+        if not all(np.isfinite(a).all() for a in arrays) or not self._opt.finite():
             raise ValueError("snapshot weights and optimizer state must be finite")
         if self.status not in ("ok", "diverged") or not isinstance(self.message, str | None):
             raise ValueError("snapshot status must be 'ok' or 'diverged'")

@@ -40,6 +40,10 @@ class Settings:
         2_000, "History kept per session; older points are thinned, first and last kept."
     )
     frame_rate: float = _setting(30.0, "Most frames per second sent to the viewers of a session.")
+    timeline_bytes: int = _setting(
+        524_288, "Memory each session may spend on timeline checkpoints, in bytes."
+    )
+    max_comparison_runs: int = _setting(4, "Most runs side by side in one comparison.")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

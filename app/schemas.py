@@ -203,6 +203,16 @@ class HistoryPoint(BaseModel):
     test_accuracy: float | None = Field(description="Test-set accuracy (classification).")
     train_r2: float | None = Field(description="Training-set R² (regression).")
     test_r2: float | None = Field(description="Test-set R² (regression).")
+    update_norm: float | None = Field(
+        default=None, description="Size of the last step's change to the weights."
+    )
+    learning_rate: float | None = Field(default=None, description="Step size in force then.")
+    boundary_change: float | None = Field(
+        default=None,
+        description="How much the boundary moved since the previous point: the share of the "
+        "grid whose class flipped (classification) or the mean output change (regression).",
+    )
+    diverged: bool = Field(default=False, description="Whether the run had diverged by then.")
 
 
 class HistoryPublic(BaseModel):
@@ -222,6 +232,51 @@ class Boundary(BaseModel):
     confidence: list[float] | None = Field(
         description="Multiclass only: the winning class's probability for each cell."
     )
+
+
+class TimelineEntry(HistoryPoint):
+    at: int = Field(description="The checkpoint's key: name it to seek, rewind or branch.")
+
+
+Marker = Literal["diverged", "oscillating", "settled", "best_test", "overfitting"]
+
+
+class TimelineMarker(BaseModel):
+    kind: Marker = Field(description="What happened there.")
+    step: int = Field(description="The step it happened at.")
+    epoch: int = Field(description="The epoch it happened at.")
+
+
+class TimelinePublic(BaseModel):
+    entries: list[TimelineEntry] = Field(description="Checkpoints, oldest first, thinned.")
+    markers: list[TimelineMarker] = Field(description="Moments found in the loss history.")
+    bytes: int = Field(description="Memory the checkpoints use.")
+    budget: int = Field(description="Memory they may use before older ones are thinned.")
+
+
+class MomentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    at: int | None = Field(
+        default=None,
+        ge=0,
+        description="A checkpoint's key; null means the last one before the run blew up.",
+    )
+
+
+class BranchRequest(BaseModel):
+    """A new session from a checkpoint, with other hyperparameters if wanted."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    at: int = Field(ge=0, description="The checkpoint to start from.")
+    learning_rate: LearningRate | None = None
+    optimizer: OptimizerField | None = None
+    momentum: Momentum | None = None
+    nesterov: Nesterov | None = None
+    batch_size: BatchSize | None = None
+    regularization: RegularizationField | None = None
+    regularization_rate: RegularizationRate | None = None
 
 
 class DataPoints(BaseModel):
@@ -304,6 +359,25 @@ class SubscribeMessage(BaseModel):
     neurons: bool = Field(description="Also send every hidden neuron's small grid.")
 
 
+class Speed(BaseModel):
+    epochs_per_second: float | None = Field(description="Set when the speed is in epochs.")
+    steps_per_second: float | None = Field(description="Set when the speed is in steps.")
+
+
+class SeekMessage(BaseModel):
+    type: Literal["seek"]
+    at: int = Field(ge=0, description="The checkpoint to show this viewer.")
+
+
+class RewindMessage(BaseModel):
+    type: Literal["rewind"]
+    at: int | None = Field(default=None, ge=0, description="The checkpoint to continue from.")
+
+
+class RescueMessage(BaseModel):
+    type: Literal["rescue"]
+
+
 ClientMessage = Annotated[
     AuthMessage
     | PlayMessage
@@ -312,11 +386,9 @@ ClientMessage = Annotated[
     | StepMessage
     | SetMessage
     | SpeedMessage
-    | SubscribeMessage,
+    | SubscribeMessage
+    | SeekMessage
+    | RewindMessage
+    | RescueMessage,
     Field(discriminator="type"),
 ]
-
-
-class Speed(BaseModel):
-    epochs_per_second: float | None = Field(description="Set when the speed is in epochs.")
-    steps_per_second: float | None = Field(description="Set when the speed is in steps.")

@@ -21,7 +21,10 @@ from app.schemas import (
     ClientMessage,
     PauseMessage,
     PlayMessage,
+    RescueMessage,
     ResetMessage,
+    RewindMessage,
+    SeekMessage,
     SetMessage,
     SpeedMessage,
     StepMessage,
@@ -34,7 +37,10 @@ from app.sessions.session import Session
 router = APIRouter()
 MESSAGES: TypeAdapter[Any] = TypeAdapter(ClientMessage)
 BOUNDS = field_bounds()
-TAGS = {"auth", "play", "pause", "reset", "step", "set", "speed", "subscribe"}
+TAGS = {
+    *("auth", "play", "pause", "reset", "step", "set", "speed", "subscribe"),
+    *("seek", "rewind", "rescue"),
+}
 
 # WebSocket close codes: policy violation, message too big, try again later (full).
 CLOSE_UNKNOWN = 4404
@@ -107,6 +113,16 @@ async def offer_current_frame(session: Session, viewer: Viewer) -> None:
     viewer.offer_frame(frame)
 
 
+async def offer_past_frame(session: Session, viewer: Viewer, at: int) -> None:
+    entry = session.timeline.get(at)
+    if entry is None:
+        viewer.offer_json(error("not_found", "the timeline has no such moment", "at"))
+        return
+    async with session.lock:
+        frame = await asyncio.to_thread(session.past_frame, entry, viewer.neurons)
+    viewer.offer_frame(frame)
+
+
 async def handle(session: Session, viewer: Viewer, text: str) -> None:
     try:
         message = MESSAGES.validate_json(text)
@@ -128,6 +144,9 @@ async def handle(session: Session, viewer: Viewer, text: str) -> None:
     if isinstance(message, SubscribeMessage):
         viewer.neurons = message.neurons
         await offer_current_frame(session, viewer)
+        return
+    if isinstance(message, SeekMessage):
+        await offer_past_frame(session, viewer, message.at)
         return
     if not viewer.driver:
         viewer.offer_json(error("unauthorized", 'send {"type": "auth", "token": …} first to drive'))
@@ -152,6 +171,10 @@ async def drive(session: Session, message: Any) -> None:
         await session.configure(changes_of(message.config))
     elif isinstance(message, ResetMessage):
         await session.reset()
+    elif isinstance(message, RewindMessage):
+        await session.rewind(message.at)
+    elif isinstance(message, RescueMessage):
+        await session.rescue()
     elif isinstance(message, SpeedMessage):
         session.epochs_per_second = message.epochs_per_second
         session.steps_per_second = message.steps_per_second

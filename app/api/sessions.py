@@ -58,7 +58,7 @@ def invalid(exc: ConfigError) -> ApiError:
     return ApiError(422, exc.message, field=exc.field)
 
 
-async def _register(
+async def register(
     registry: RegistryDep, trainer: Trainer, history: History | None = None
 ) -> Session:
     try:
@@ -71,7 +71,7 @@ async def _register(
         ) from None
 
 
-def _created(session: Session) -> SessionCreated:
+def created(session: Session) -> SessionCreated:
     return SessionCreated.model_validate({**session.public(), "token": session.token})
 
 
@@ -92,7 +92,7 @@ async def create_session(
     except ConfigError as exc:
         raise invalid(exc) from None
     trainer = await asyncio.to_thread(Trainer, train_config)
-    return _created(await _register(registry, trainer))
+    return created(await register(registry, trainer))
 
 
 @router.post(
@@ -115,7 +115,7 @@ async def import_session(
         raise ApiError(422, f"this is not a valid snapshot: {exc}", field="trainer") from None
     if SessionConfig.model_validate(config_to_dict(trainer.config)) != snapshot.config:
         raise ApiError(422, "the snapshot's config does not match its trainer", field="config")
-    return _created(await _register(registry, trainer, history))
+    return created(await register(registry, trainer, history))
 
 
 @router.get(
@@ -156,7 +156,7 @@ async def read_history(session: SessionDep, request: Request) -> Any:
     )
 
 
-def _check_resolution(resolution: int, settings: Settings) -> None:
+def check_resolution(resolution: int, settings: Settings) -> None:
     if resolution > settings.max_grid_resolution:
         raise ApiError(
             422,
@@ -176,11 +176,15 @@ async def read_boundary(
     settings: SettingsDep,
     resolution: Annotated[int, Query(ge=2, le=200, description="N for an N × N grid.")] = 100,
 ) -> Boundary:
-    _check_resolution(resolution, settings)
+    check_resolution(resolution, settings)
     async with session.lock:
         grid = await asyncio.to_thread(session.trainer.grid, resolution)
         session.release_if_unwatched()
-    problem = session.trainer.config.problem
+    return boundary_of(session.trainer, grid, resolution)
+
+
+def boundary_of(trainer: Trainer, grid: Any, resolution: int) -> Boundary:
+    problem = trainer.config.problem
     confidence = None
     if problem == "multiclass":
         values = grid.argmax(axis=-1).ravel().astype(float).tolist()

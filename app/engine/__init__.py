@@ -4,6 +4,7 @@ Modules, in import order: activations, losses, features, datasets, optimizers (t
 pieces) -> network (flat-parameter MLP) -> grid -> config -> trainer (the public entry point).
 """
 
+from app.engine import checkpoint
 from app.engine.config import (
     ACTIVATIONS,
     DATASETS,
@@ -33,6 +34,7 @@ __all__ = [
     "ConfigError",
     "TrainConfig",
     "Trainer",
+    "checkpoint",
     "config_from_dict",
     "config_to_dict",
     "validate",

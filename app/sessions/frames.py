@@ -34,12 +34,44 @@ def _u8(values: NDArray[Any], lo: float, hi: float) -> bytes:
     return q.astype(np.uint8).tobytes()
 
 
+@dataclass(frozen=True)
+class Grid:
+    """The boundary at one moment: bytes for the wire and a map to measure change with."""
+
+    cells: bytes
+    info: dict[str, Any]
+    decision: NDArray[Any]  # (R, R): class per cell, or the output for regression
+
+
+def evaluate(trainer: Trainer, target_range: tuple[float, float]) -> Grid:
+    grid = trainer.grid(GRID_RESOLUTION)
+    problem = trainer.config.problem
+    cells, info = encode_grid(grid, problem, target_range)
+    decision: NDArray[Any]
+    if problem == "binary":
+        decision = grid >= 0.5
+    elif problem == "multiclass":
+        decision = grid.argmax(axis=-1)
+    else:
+        lo, hi = target_range
+        decision = (grid - lo) / (hi - lo)
+    return Grid(cells, info, decision)
+
+
+def change(before: Grid | None, after: Grid) -> float | None:
+    """How much the boundary moved: the share of cells whose class flipped, or for regression
+    the mean change of the output as a share of the targets' range."""
+    if before is None or before.decision.shape != after.decision.shape:
+        return None
+    if after.decision.dtype.kind == "f":
+        return float(np.mean(np.abs(after.decision - before.decision)))
+    return float(np.mean(after.decision != before.decision))
+
+
 def encode_grid(
-    trainer: Trainer, resolution: int, target_range: tuple[float, float]
+    grid: NDArray[Any], problem: str, target_range: tuple[float, float]
 ) -> tuple[bytes, dict[str, Any]]:
     """The boundary grid as resolution² bytes and its description."""
-    grid = trainer.grid(resolution)
-    problem = trainer.config.problem
     if problem == "binary":
         return _u8(grid, 0.0, 1.0), {"encoding": "probability", "range": [0.0, 1.0]}
     if problem == "regression":
@@ -100,20 +132,14 @@ def unpack(message: bytes) -> tuple[dict[str, Any], bytes]:
     return header, message[4 + length :]
 
 
-def build(
-    trainer: Trainer,
-    header: dict[str, Any],
-    target_range: tuple[float, float],
-    neurons: bool,
-) -> FrameSet:
-    grid, grid_info = encode_grid(trainer, GRID_RESOLUTION, target_range)
+def build(trainer: Trainer, header: dict[str, Any], grid: Grid, neurons: bool) -> FrameSet:
     weights, shapes = encode_weights(trainer)
     base = {
         **header,
-        "grid": {"resolution": GRID_RESOLUTION, **grid_info},
+        "grid": {"resolution": GRID_RESOLUTION, **grid.info},
         "weights": {"shapes": shapes},
     }
-    parts = [("grid", grid), ("weights", weights)]
+    parts = [("grid", grid.cells), ("weights", weights)]
     plain = pack(base, parts)
     if not neurons:
         return FrameSet(plain, None)

@@ -22,8 +22,13 @@ COLUMNS = (
     "test_accuracy",
     "train_r2",
     "test_r2",
+    "update_norm",
+    "learning_rate",
+    "boundary_change",
+    "diverged",
 )
 COUNTERS = COLUMNS[:3]
+FLAGS = ("diverged",)
 
 
 class History:
@@ -54,6 +59,17 @@ class History:
         self.data[n:] = np.nan
         self.size = n
 
+    def column(self, name: str) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """One column over the kept points (NaN where unknown)."""
+        return self.data[: self.size, COLUMNS.index(name)]
+
+    def truncate(self, step: int) -> None:
+        """Drop the points recorded after `step` (a rewind)."""
+        keep = int(np.searchsorted(self.column("step"), step, side="right"))
+        self.recorded -= self.size - keep
+        self.data[keep : self.size] = np.nan
+        self.size = keep
+
     def clear(self) -> None:
         self.data[:] = np.nan
         self.size = 0
@@ -67,7 +83,15 @@ class History:
         rows = self.data[: self.size].tolist()
         return [
             {
-                name: (int(v) if name in COUNTERS else None if math.isnan(v) else v)
+                name: (
+                    int(v)
+                    if name in COUNTERS
+                    else bool(v == 1.0)
+                    if name in FLAGS
+                    else None
+                    if math.isnan(v)
+                    else v
+                )
                 for name, v in zip(COLUMNS, row, strict=True)
             }
             for row in rows
@@ -91,7 +115,7 @@ class History:
         for point in points:
             if not isinstance(point, dict):
                 raise ValueError("each history point must be an object")
-            history.append({k: _number(point.get(k)) for k in COLUMNS})
+            history.append({k: _number(point.get(k)) for k in COLUMNS if k in point})
         recorded = snapshot.get("recorded", history.recorded)
         if not isinstance(recorded, int) or recorded < history.recorded:
             raise ValueError("history recorded count is inconsistent")
@@ -102,6 +126,8 @@ class History:
 def _number(value: Any) -> float | None:
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, (int, float)):
         raise ValueError("history values must be numbers or null")
     return float(value)

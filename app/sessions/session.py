@@ -1,4 +1,4 @@
-"""A training session: one trainer, its history and viewers, and the actions that drive it.
+"""A training session: one trainer, its history, timeline and viewers, and what drives it.
 
 Everything that touches the trainer runs under the session's lock in a worker thread, so a long
 step call never blocks the event loop and the runner never trains concurrently with a caller.
@@ -14,13 +14,16 @@ from typing import Any
 import numpy as np
 
 from app.config import Settings
-from app.engine import ConfigError, Trainer, config_from_dict, config_to_dict
-from app.sessions import frames
-from app.sessions.history import COLUMNS, COUNTERS, History
+from app.engine import ConfigError, Trainer, checkpoint, config_from_dict, config_to_dict
+from app.sessions import frames, markers
+from app.sessions.history import History
 from app.sessions.hub import Hub, stop
+from app.sessions.timeline import Entry, Timeline
 
-METRIC_COLUMNS = COLUMNS[len(COUNTERS) :]
-METRICS = (*METRIC_COLUMNS, "data_loss", "penalty", "grad_norm", "update_norm")
+METRICS = (
+    *("train_loss", "test_loss", "train_accuracy", "test_accuracy", "train_r2", "test_r2"),
+    *("data_loss", "penalty", "grad_norm", "update_norm"),
+)
 
 
 def check_limits(config: dict[str, Any], settings: Settings) -> None:
@@ -54,6 +57,7 @@ class Session:
         self.trainer = trainer
         self.settings = settings
         self.history = history or History(settings.max_history_points)
+        self.timeline = Timeline(settings.timeline_bytes)
         self.hub = Hub()
         self.lock = asyncio.Lock()
         self.playing = False
@@ -61,15 +65,16 @@ class Session:
         self.steps_per_second: float | None = None
         self.last_active = time.monotonic()
         self.runner: asyncio.Task[None] | None = None
+        self.group: str | None = None  # the comparison that drives this session, if any
         self.seq = 0
         self.late_ticks = 0
         self._carry = 0.0  # fractional steps owed by a slow speed
         self._chunk = 1  # steps per train call at full speed, adapted to ~2 ms
         self._metrics = self._measure()
         self._target_range = self._targets()
+        self._grid: frames.Grid | None = None
         self._last_point: dict[str, Any] | None = None
-        if self.history.recorded == 0:
-            self._record()
+        self._record(append=self.history.recorded == 0)
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -93,11 +98,10 @@ class Session:
         }
 
     def public(self) -> dict[str, Any]:
-        classes = self.trainer.config.n_classes
         return {
             "id": self.id,
             "problem": self.trainer.config.problem,
-            "classes": classes,
+            "classes": self.trainer.config.n_classes,
             "config": self.config(),
             "state": self.state(),
         }
@@ -116,6 +120,14 @@ class Session:
 
         return {"train": rows(t.x_train, t.y_train), "test": rows(t.x_test, t.y_test)}
 
+    def timeline_public(self) -> dict[str, Any]:
+        return {
+            "entries": self.timeline.summary(),
+            "markers": markers.find(self.history),
+            "bytes": self.timeline.nbytes,
+            "budget": self.timeline.budget,
+        }
+
     def touch(self) -> None:
         self.last_active = time.monotonic()
 
@@ -126,6 +138,10 @@ class Session:
 
     # --- work done under the lock, in a worker thread ------------------------------------------
 
+    def _measure(self) -> dict[str, float | None]:
+        measured = self.trainer.metrics()
+        return {name: measured.get(name) for name in METRICS}
+
     def _targets(self) -> tuple[float, float]:
         if self.trainer.config.problem != "regression" or len(self.trainer.y_train) == 0:
             return (0.0, 1.0)
@@ -133,20 +149,27 @@ class Session:
         lo, hi = float(np.min(y)), float(np.max(y))
         return (lo, hi) if hi > lo else (lo - 1.0, hi + 1.0)
 
-    def _measure(self) -> dict[str, float | None]:
-        measured = self.trainer.metrics()
-        return {name: measured.get(name) for name in METRICS}
-
-    def _record(self) -> None:
+    def _record(self, append: bool = True) -> None:
+        """Measure the model now: metrics, boundary and how far it moved; keep a checkpoint."""
         self._metrics = self._measure()
+        grid = frames.evaluate(self.trainer, self._target_range)
+        moved = frames.change(self._grid, grid)
+        self._grid = grid
+        t = self.trainer
         point = {
-            "step": self.trainer.step,
-            "epoch": self.trainer.epoch,
-            "examples_seen": self.trainer.examples_seen,
-            **{k: self._metrics.get(k) for k in METRIC_COLUMNS},
+            "step": t.step,
+            "epoch": t.epoch,
+            "examples_seen": t.examples_seen,
+            **{k: self._metrics[k] for k in METRICS[:6]},
+            "update_norm": self._metrics["update_norm"],
+            "learning_rate": t.config.learning_rate,
+            "boundary_change": moved,
+            "diverged": t.status == "diverged",
         }
-        index = self.history.append(point)
-        self._last_point = {"index": index, "point": point}
+        index = self.history.append(point) if append else self.history.recorded - 1
+        at = self.timeline.add(checkpoint.take(t), point)
+        self._last_point = {"index": index, "at": at, "point": point}
+        self.release_if_unwatched()
 
     def _frame(self) -> frames.FrameSet | None:
         if not self.hub.viewers:
@@ -155,15 +178,41 @@ class Session:
 
     def current_frame(self, neurons: bool) -> frames.FrameSet:
         self.seq += 1
-        config = {k: v for k, v in self.config().items() if k != "points"}
         header = {
             "type": "frame",
+            "id": self.id,
             "seq": self.seq,
             **self.state(),
-            "config": config,
+            "config": self._config_header(self.trainer.config),
             "history": self._last_point,
         }
-        return frames.build(self.trainer, header, self._target_range, neurons)
+        assert self._grid is not None
+        return frames.build(self.trainer, header, self._grid, neurons)
+
+    @staticmethod
+    def _config_header(config: Any) -> dict[str, Any]:
+        return {k: v for k, v in config_to_dict(config).items() if k != "points"}
+
+    def past_frame(self, entry: Entry, neurons: bool) -> frames.FrameSet:
+        """A frame of the moment `entry` was taken, for one viewer scrubbing the timeline."""
+        cp = entry.checkpoint
+        with checkpoint.showing(self.trainer, cp) as shown:
+            grid = frames.evaluate(shown, self._target_range)
+            header = {
+                "type": "frame",
+                "id": self.id,
+                "past": True,
+                "at": entry.at,
+                "step": cp.counters[0],
+                "epoch": cp.counters[1],
+                "examples_seen": cp.counters[2],
+                "status": "diverged" if cp.status == "diverged" else "idle",
+                "message": cp.message,
+                "metrics": {k: entry.point.get(k) for k in METRICS if k in entry.point},
+                "config": self._config_header(cp.config),
+                "history": None,
+            }
+            return frames.build(shown, header, grid, neurons)
 
     def train_now(self, steps: int | None, epochs: int | None) -> frames.FrameSet | None:
         self.trainer.train(steps=steps or 0, epochs=epochs or 0)
@@ -175,10 +224,8 @@ class Session:
         if self.steps_per_second is None and self.epochs_per_second is None:
             done = self._train_for(0.7 * period)
         else:
-            rate = (
-                self.steps_per_second
-                or (self.epochs_per_second or 0) * self.trainer.steps_per_epoch
-            )
+            per_epoch = self.trainer.steps_per_epoch
+            rate = self.steps_per_second or (self.epochs_per_second or 0) * per_epoch
             self._carry = min(self._carry + rate * dt, rate + 1.0)
             owed = int(self._carry)
             self._carry -= owed
@@ -207,7 +254,7 @@ class Session:
     def reconfigure(self, changes: dict[str, Any]) -> tuple[str, frames.FrameSet | None]:
         applied = self.trainer.reconfigure(**changes)
         if applied == "rebuild":
-            self.history.clear()
+            self._forget()
         self._target_range = self._targets()
         if applied == "live":  # same weights, same data: only the penalty may differ
             self._metrics = self._measure()
@@ -215,11 +262,31 @@ class Session:
             self._record()
         return applied, self._frame()
 
+    def _forget(self) -> None:
+        self.history.clear()
+        self.timeline.clear()
+        self._grid = None
+
     def reset_now(self) -> frames.FrameSet | None:
         self.trainer.reset()
-        self.history.clear()
+        self._forget()
         self._carry = 0.0
         self._record()
+        return self._frame()
+
+    def rewind_now(self, entry: Entry) -> frames.FrameSet | None:
+        """Continue from checkpoint `entry`: what came after it is forgotten."""
+        checkpoint.restore(self.trainer, entry.checkpoint)
+        self.timeline.truncate(entry.at)
+        self.history.truncate(entry.checkpoint.step)
+        self._target_range = self._targets()
+        self._metrics = self._measure()
+        self._grid = frames.evaluate(self.trainer, self._target_range)
+        self._last_point = {
+            "index": self.history.recorded - 1,
+            "at": entry.at,
+            "point": entry.point,
+        }
         return self._frame()
 
     # --- actions, from the event loop ---------------------------------------------------------
@@ -251,6 +318,27 @@ class Session:
         async with self.lock:
             frame = await asyncio.to_thread(self.reset_now)
         self._after(frame)
+
+    def entry(self, at: int | None) -> Entry:
+        """Checkpoint `at`, or with None the last one from before the run blew up."""
+        entry = self.timeline.before_blowup() if at is None else self.timeline.get(at)
+        if entry is None:
+            raise ConfigError("at", "the timeline has no such moment (it may have been thinned)")
+        return entry
+
+    async def rewind(self, at: int | None) -> None:
+        self.touch()
+        async with self.lock:
+            frame = await asyncio.to_thread(self.rewind_now, self.entry(at))
+        self.hub.publish_json(self.config_message("live"))
+        self._after(frame)
+
+    async def rescue(self) -> None:
+        """After a divergence: back to before it blew up, with half the step size."""
+        self.playing = False
+        await self.rewind(None)
+        rate = max(self.trainer.config.learning_rate / 2, 1e-5)
+        await self.configure({"learning_rate": rate})
 
     def _after(self, frame: frames.FrameSet | None) -> None:
         if frame is not None:

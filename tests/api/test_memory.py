@@ -1,4 +1,4 @@
-"""A session with its history stays under 1 MB, so the default cap fits in memory."""
+"""A session with its history and timeline stays under 1 MB, so the default cap fits."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ def test_a_trained_session_with_full_history_stays_under_a_megabyte() -> None:
         point = client.get(f"/api/sessions/{session_id}/history").json()["points"][-1]
         for _ in range(2100):  # more points than the bound keeps, as a long run records
             session.history.append(point)
+        for _ in range(400):  # more checkpoints than the timeline's budget keeps
+            session.train_now(steps=1, epochs=None)
+        assert session.timeline.nbytes > session.timeline.budget * 0.9
         gc.collect()
         used = tracemalloc.get_traced_memory()[0] - before
         tracemalloc.stop()

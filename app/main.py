@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.api import errors, health, live, pages, sessions, timeline
+from app.api import compare, errors, health, live, pages, sessions, timeline
 from app.api.limits import BodyLimit
 from app.config import Settings
 from app.sessions.hub import stop
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(sessions.router)
     app.include_router(timeline.router)
     app.include_router(live.router)
+    app.include_router(compare.router)
     app.include_router(pages.router)
     return app
 

@@ -294,6 +294,71 @@ class Snapshot(BaseModel):
     history: dict[str, Any] = Field(description="The loss history.")
 
 
+Varied = Literal[
+    "learning_rate",
+    "batch_size",
+    "optimizer",
+    "momentum",
+    "regularization",
+    "regularization_rate",
+    "activation",
+    "hidden_layers",
+    "noise",
+    "n_samples",
+    "train_fraction",
+    "features",
+    "seed",
+    "data_seed",
+]
+
+
+class ComparisonCreate(BaseModel):
+    """Runs that share one config and seed and differ only in `vary`."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    config: SessionConfig = Field(
+        default_factory=SessionConfig, description="What every run shares."
+    )
+    vary: Varied = Field(default="learning_rate", description="The one field the runs differ in.")
+    values: list[Any] = Field(
+        default_factory=lambda: [0.001, 0.03, 3.0],
+        min_length=2,
+        max_length=4,
+        description="One value of `vary` per run, in panel order.",
+    )
+
+
+class ComparisonPublic(BaseModel):
+    id: str = Field(description="The comparison's id: enough to watch it.")
+    vary: Varied = Field(description="The field the runs differ in.")
+    values: list[Any] = Field(description="Each run's value of `vary`.")
+    status: Literal["idle", "running"] = Field(description="Whether the runs are playing.")
+    epochs_per_second: float | None = Field(description="Play speed; null for full speed.")
+    runs: list[SessionPublic] = Field(description="The runs, each a session of its own.")
+
+
+class ComparisonCreated(ComparisonPublic):
+    token: str = Field(description="The secret that drives every run of the comparison.")
+
+
+class ComparisonStep(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    epochs: int = Field(ge=1, description="Whole epochs every run trains, in lock-step.")
+
+
+class ComparisonUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    config: ConfigUpdate | None = Field(
+        default=None, description="Fields changed for every run (not the varied one)."
+    )
+    values: list[Any] | None = Field(
+        default=None, min_length=2, max_length=4, description="New values of `vary`, per run."
+    )
+
+
 class ErrorDetail(BaseModel):
     code: str = Field(description="A stable machine-readable code, e.g. `invalid`, `not_found`.")
     message: str = Field(description="What went wrong, for a person.")
@@ -390,5 +455,25 @@ ClientMessage = Annotated[
     | SeekMessage
     | RewindMessage
     | RescueMessage,
+    Field(discriminator="type"),
+]
+
+
+class ValueMessage(BaseModel):
+    type: Literal["value"]
+    index: int = Field(ge=0, le=3, description="Which run, in panel order.")
+    value: Any = Field(description="Its new value of the varied field.")
+
+
+# What a comparison's socket accepts: the session messages that make sense for a group.
+GroupClientMessage = Annotated[
+    AuthMessage
+    | PlayMessage
+    | PauseMessage
+    | ResetMessage
+    | StepMessage
+    | SetMessage
+    | SpeedMessage
+    | ValueMessage,
     Field(discriminator="type"),
 ]

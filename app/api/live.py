@@ -107,10 +107,10 @@ async def live(socket: WebSocket, session_id: str) -> None:
         session.release_if_unwatched()
 
 
-async def offer_current_frame(session: Session, viewer: Viewer) -> None:
+async def offer_current_frame(session: Session, viewer: Viewer, source: str = "") -> None:
     async with session.lock:
         frame = await asyncio.to_thread(session.current_frame, viewer.neurons)
-    viewer.offer_frame(frame)
+    viewer.offer_frame(frame, source)
 
 
 async def offer_past_frame(session: Session, viewer: Viewer, at: int) -> None:

@@ -26,21 +26,23 @@ class Socket(Protocol):
 
 
 class Viewer:
+    """One socket. It may watch several sessions (a comparison): one frame slot for each."""
+
     def __init__(self, socket: Socket) -> None:
         self.socket = socket
         self.neurons = False
         self.driver = False
         self.frames_sent = 0
         self.frames_skipped = 0
-        self._frame: bytes | None = None
+        self._frames: dict[str, bytes] = {}  # source -> latest frame not yet sent
         self._control: deque[str] = deque(maxlen=CONTROL_QUEUE)
         self._wake = asyncio.Event()
 
-    def offer_frame(self, frames: FrameSet) -> None:
-        if self._frame is not None:
+    def offer_frame(self, frames: FrameSet, source: str = "") -> None:
+        if source in self._frames:
             self.frames_skipped += 1
         chosen = frames.with_neurons if self.neurons and frames.with_neurons else frames.plain
-        self._frame = chosen
+        self._frames[source] = chosen
         self._wake.set()
 
     def offer_json(self, message: dict[str, Any] | str) -> None:
@@ -55,15 +57,32 @@ class Viewer:
             self._wake.clear()
             while self._control:
                 await self.socket.send_text(self._control.popleft())
-            frame, self._frame = self._frame, None
-            if frame is not None:
+            frames, self._frames = self._frames, {}
+            for frame in frames.values():
                 await self.socket.send_bytes(frame)
                 self.frames_sent += 1
 
 
+class Tap:
+    """Stands in a session's hub for a viewer who watches it among others (a comparison)."""
+
+    neurons = False
+    driver = False
+
+    def __init__(self, viewer: Viewer, source: str) -> None:
+        self.viewer = viewer
+        self.source = source
+
+    def offer_frame(self, frames: FrameSet) -> None:
+        self.viewer.offer_frame(frames, self.source)
+
+    def offer_json(self, message: dict[str, Any] | str) -> None:
+        self.viewer.offer_json(message)
+
+
 class Hub:
     def __init__(self) -> None:
-        self.viewers: set[Viewer] = set()
+        self.viewers: set[Viewer | Tap] = set()
 
     def __len__(self) -> int:
         return len(self.viewers)
@@ -72,10 +91,10 @@ class Hub:
     def wants_neurons(self) -> bool:
         return any(v.neurons for v in self.viewers)
 
-    def add(self, viewer: Viewer) -> None:
+    def add(self, viewer: Viewer | Tap) -> None:
         self.viewers.add(viewer)
 
-    def remove(self, viewer: Viewer) -> None:
+    def remove(self, viewer: Viewer | Tap) -> None:
         self.viewers.discard(viewer)
 
     def publish_frame(self, frames: FrameSet) -> None:

@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
+from typing import Any
 
 from app.config import Settings
 from app.engine import Trainer
+from app.sessions.group import Comparison
 from app.sessions.history import History
 from app.sessions.session import Session
 
@@ -25,6 +27,7 @@ class Registry:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.sessions: dict[str, Session] = {}
+        self.groups: dict[str, Comparison] = {}
 
     def __len__(self) -> int:
         return len(self.sessions)
@@ -32,34 +35,61 @@ class Registry:
     def get(self, session_id: str) -> Session | None:
         return self.sessions.get(session_id)
 
-    async def add(self, trainer: Trainer, history: History | None = None) -> Session:
-        if len(self.sessions) >= self.settings.max_sessions:
+    async def make_room(self, count: int) -> None:
+        if len(self.sessions) + count > self.settings.max_sessions:
             await self.sweep()
-        if len(self.sessions) >= self.settings.max_sessions:
+        if len(self.sessions) + count > self.settings.max_sessions:
             raise RegistryFull
+
+    async def add(self, trainer: Trainer, history: History | None = None) -> Session:
+        await self.make_room(1)
         session_id = secrets.token_urlsafe(24)
         session = Session(session_id, secrets.token_urlsafe(32), trainer, self.settings, history)
         self.sessions[session_id] = session
         return session
+
+    async def add_group(self, trainers: list[Trainer], vary: str, values: list[Any]) -> Comparison:
+        await self.make_room(len(trainers))
+        runs = [await self.add(trainer) for trainer in trainers]
+        group_id = secrets.token_urlsafe(24)
+        group = Comparison(group_id, secrets.token_urlsafe(32), vary, values, runs, self.settings)
+        self.groups[group_id] = group
+        return group
 
     async def delete(self, session_id: str) -> None:
         session = self.sessions.pop(session_id, None)
         if session is not None:
             await session.close()
 
-    def expired(self, now: float | None = None) -> list[str]:
-        now = time.monotonic() if now is None else now
+    async def delete_group(self, group_id: str) -> None:
+        group = self.groups.pop(group_id, None)
+        if group is not None:
+            await group.close()
+            for run in group.runs:
+                await self.delete(run.id)
+
+    def _idle(self, session: Session, now: float) -> bool:
         limit = self.settings.idle_expiry_seconds
-        return [
-            sid
-            for sid, s in self.sessions.items()
-            if not s.hub.viewers and now - s.last_active > limit
+        return not session.hub.viewers and now - session.last_active > limit
+
+    def expired(self, now: float | None = None) -> list[str]:
+        """Sessions (not in a comparison) and comparisons idle past the expiry."""
+        now = time.monotonic() if now is None else now
+        alone = [s for s in self.sessions.values() if s.group is None and self._idle(s, now)]
+        groups = [
+            g
+            for g in self.groups.values()
+            if not g.watchers and all(self._idle(run, now) for run in g.runs)
         ]
+        return [s.id for s in alone] + [g.id for g in groups]
 
     async def sweep(self, now: float | None = None) -> int:
         gone = self.expired(now)
-        for session_id in gone:
-            await self.delete(session_id)
+        for key in gone:
+            if key in self.groups:
+                await self.delete_group(key)
+            else:
+                await self.delete(key)
         return len(gone)
 
     async def sweep_forever(self) -> None:
@@ -69,5 +99,7 @@ class Registry:
             await self.sweep()
 
     async def close(self) -> None:
+        for group_id in list(self.groups):
+            await self.delete_group(group_id)
         for session_id in list(self.sessions):
             await self.delete(session_id)

@@ -302,7 +302,7 @@ class Session:
         self.touch()
         async with self.lock:
             frame = await asyncio.to_thread(self.train_now, steps, epochs)
-        self._after(frame)
+        self.deliver(frame)
 
     async def configure(self, changes: dict[str, Any]) -> str:
         self.touch()
@@ -310,14 +310,14 @@ class Session:
         async with self.lock:
             applied, frame = await asyncio.to_thread(self.reconfigure, changes)
         self.hub.publish_json(self.config_message(applied))
-        self._after(frame)
+        self.deliver(frame)
         return applied
 
     async def reset(self) -> None:
         self.touch()
         async with self.lock:
             frame = await asyncio.to_thread(self.reset_now)
-        self._after(frame)
+        self.deliver(frame)
 
     def entry(self, at: int | None) -> Entry:
         """Checkpoint `at`, or with None the last one from before the run blew up."""
@@ -331,7 +331,7 @@ class Session:
         async with self.lock:
             frame = await asyncio.to_thread(self.rewind_now, self.entry(at))
         self.hub.publish_json(self.config_message("live"))
-        self._after(frame)
+        self.deliver(frame)
 
     async def rescue(self) -> None:
         """After a divergence: back to before it blew up, with half the step size."""
@@ -340,7 +340,7 @@ class Session:
         rate = max(self.trainer.config.learning_rate / 2, 1e-5)
         await self.configure({"learning_rate": rate})
 
-    def _after(self, frame: frames.FrameSet | None) -> None:
+    def deliver(self, frame: frames.FrameSet | None) -> None:
         if frame is not None:
             self.hub.publish_frame(frame)
         if self.trainer.status == "diverged":

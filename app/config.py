@@ -44,6 +44,11 @@ class Settings:
         524_288, "Memory each session may spend on timeline checkpoints, in bytes."
     )
     max_comparison_runs: int = _setting(4, "Most runs side by side in one comparison.")
+    allowed_embedders: str = _setting(
+        "*",
+        "Origins allowed to show /embed in an iframe, space-separated ('*' for any); "
+        "every other page may not be framed at all.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

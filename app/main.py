@@ -12,8 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.api import compare, errors, health, live, pages, sessions, timeline
+from app.api import classroom, compare, errors, health, live, pages, sessions, timeline
 from app.api.limits import BodyLimit
+from app.api.security import SecurityHeaders
 from app.config import Settings
 from app.sessions.hub import stop
 from app.sessions.registry import Registry
@@ -46,12 +47,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = Jinja2Templates(directory=ROOT / "templates")
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_message_bytes)
+    app.add_middleware(SecurityHeaders, allowed_embedders=settings.allowed_embedders)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.include_router(health.router)
     app.include_router(sessions.router)
     app.include_router(timeline.router)
     app.include_router(live.router)
     app.include_router(compare.router)
+    app.include_router(classroom.router)
     app.include_router(pages.router)
     return app
 

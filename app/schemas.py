@@ -359,6 +359,24 @@ class ComparisonUpdate(BaseModel):
     )
 
 
+class SharePublic(BaseModel):
+    code: str = Field(description="A short code that lets people watch (never drive).")
+    watch_url: str = Field(description="The short watch link, to show or read out.")
+    qr_url: str = Field(description="Where the watch link's QR code is, as SVG.")
+    viewers: int = Field(description="Sockets watching the session now.")
+
+
+class OEmbed(BaseModel):
+    version: Literal["1.0"] = Field(description="oEmbed version.")
+    type: Literal["rich"] = Field(description="An iframe.")
+    title: str = Field(description="Title of the embed.")
+    provider_name: str = Field(description="Who provides it.")
+    provider_url: str = Field(description="The provider's home page.")
+    html: str = Field(description="The iframe to place in the page.")
+    width: int = Field(description="Width of the iframe in CSS pixels.")
+    height: int = Field(description="Height of the iframe in CSS pixels.")
+
+
 class ErrorDetail(BaseModel):
     code: str = Field(description="A stable machine-readable code, e.g. `invalid`, `not_found`.")
     message: str = Field(description="What went wrong, for a person.")

@@ -31,6 +31,7 @@ CODES = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "invalid",
+    501: "not_implemented",
     503: "unavailable",
 }
 

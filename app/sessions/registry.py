@@ -18,6 +18,10 @@ from app.sessions.group import Comparison
 from app.sessions.history import History
 from app.sessions.session import Session
 
+# Short codes only let people watch, like the id; 31^8 ≈ 8.5e11 of them, no look-alikes.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+
 
 class RegistryFull(Exception):
     pass
@@ -28,6 +32,7 @@ class Registry:
         self.settings = settings
         self.sessions: dict[str, Session] = {}
         self.groups: dict[str, Comparison] = {}
+        self.codes: dict[str, str] = {}  # short watch code -> session id
 
     def __len__(self) -> int:
         return len(self.sessions)
@@ -56,9 +61,25 @@ class Registry:
         self.groups[group_id] = group
         return group
 
+    def share(self, session: Session) -> str:
+        """The session's short watch code, made on first use."""
+        if session.code is None:
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            while code in self.codes:
+                code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            self.codes[code] = session.id
+            session.code = code
+        return session.code
+
+    def by_code(self, code: str) -> Session | None:
+        session_id = self.codes.get(code.upper())
+        return None if session_id is None else self.sessions.get(session_id)
+
     async def delete(self, session_id: str) -> None:
         session = self.sessions.pop(session_id, None)
         if session is not None:
+            if session.code is not None:
+                self.codes.pop(session.code, None)
             await session.close()
 
     async def delete_group(self, group_id: str) -> None:

@@ -66,6 +66,7 @@ class Session:
         self.last_active = time.monotonic()
         self.runner: asyncio.Task[None] | None = None
         self.group: str | None = None  # the comparison that drives this session, if any
+        self.code: str | None = None  # short watch code, once shared
         self.seq = 0
         self.late_ticks = 0
         self._carry = 0.0  # fractional steps owed by a slow speed
@@ -182,6 +183,7 @@ class Session:
             "type": "frame",
             "id": self.id,
             "seq": self.seq,
+            "viewers": len(self.hub),
             **self.state(),
             "config": self._config_header(self.trainer.config),
             "history": self._last_point,

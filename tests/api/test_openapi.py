@@ -8,7 +8,7 @@ import pytest
 import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import positive_data_acceptance
+from schemathesis.checks import not_a_server_error, positive_data_acceptance
 
 from app.config import Settings
 from app.main import create_app
@@ -79,4 +79,8 @@ def test_the_server_honours_its_schema(case: schemathesis.Case) -> None:
             case.path_parameters["session_id"] = "not-a-session"
     # Some schema-valid configs break a rule across fields (custom data needs points, say);
     # those are answered with a documented 422, so only positive-data acceptance is waived.
-    case.call_and_validate(excluded_checks=[positive_data_acceptance])
+    excluded = [positive_data_acceptance]
+    if case.path == "/oembed":  # oEmbed answers 501 for formats it lacks, as its spec says
+        excluded.append(not_a_server_error)
+    response = case.call_and_validate(excluded_checks=excluded)
+    assert response.status_code < 500 or response.status_code in {501, 503}

@@ -1,14 +1,199 @@
-// Entry point: wires the page's modules together.
-const status = document.getElementById("server-status");
+// Entry point: builds the page's modules and wires them together. The one state object
+// (config + view) lives in `page.state` and is mirrored into the URL hash; the server's answers
+// (hello, config, frames) are the truth the page shows.
 
-async function checkServer() {
-  const response = await fetch("/healthz");
-  const body = await response.json();
-  status.textContent = `Server ready (version ${body.version}).`;
-  status.dataset.state = "ready";
+import { Controls } from "./controls.js";
+import { Display } from "./display.js";
+import { addPoint, download, parseCsv, removeNearest } from "./edit.js";
+import { bindKeys } from "./keyboard.js";
+import { drawPreview, renderPointClasses } from "./legend.js";
+import { readPalette } from "./palette.js";
+import { createScheduler } from "./scheduler.js";
+import { SessionLink } from "./session.js";
+import { LIMITS, fromHash, randomSeed, toHash, REGRESSION } from "./state.js";
+
+const root = document.getElementById("app");
+const status = document.getElementById("server-status");
+const palette = readPalette();
+const page = {
+  state: fromHash(location.hash).state,
+  data: { train: [], test: [] },
+  classes: 2,
+  problem: "binary",
+  pointClass: 0,
+  status: "idle",
+};
+
+const scheduler = createScheduler(() => display.paint());
+const display = new Display(root, {
+  palette,
+  invalidate: () => scheduler.request(),
+  onPick: pick,
+  onLayerChange: (layer, delta) => {
+    const layers = [...page.state.config.hidden_layers];
+    layers[layer] = Math.min(LIMITS.neurons[1], Math.max(LIMITS.neurons[0], layers[layer] + delta));
+    change({ hidden_layers: layers });
+  },
+});
+const controls = new Controls(root, {
+  onConfig: change,
+  onAction: act,
+  onSpeed: (value) => link.speed(value),
+  onView: (flag, on) => {
+    page.state.view[flag] = on;
+    display.setView(page.state.view);
+    saveHash();
+  },
+});
+const link = new SessionLink({
+  onSession: ({ id }) => {
+    root.dataset.sessionId = id;
+  },
+  onHello: (message) => {
+    takeSession(message);
+    if (!message.speed?.epochs_per_second) controls.setSpeed(message.speed?.steps_per_second);
+    if (message.state.step > 0) link.history().then((h) => display.loadHistory(h.points ?? h));
+  },
+  onConfig: (message) => takeSession(message),
+  onState: ({ state }) => setStatus(state.status),
+  onFrame: (frame) => {
+    scheduler.stats.frames += 1;
+    display.takeFrame(frame);
+    setStatus(frame.status);
+  },
+  onError: (message) => {
+    notify(message.message);
+    if (message.field && link.config) showConfig(link.config);
+  },
+  onConnection: (state) => {
+    status.dataset.state = state;
+    status.textContent = { ready: "Live", connecting: "Connecting…", offline: "Reconnecting…" }[state];
+  },
+});
+
+function takeSession(message) {
+  page.data = message.data;
+  page.problem = message.problem;
+  const classesChanged = page.classes !== message.classes;
+  page.classes = message.classes;
+  showConfig(message.config);
+  display.setSession(message);
+  if (classesChanged || !root.querySelector('input[name="point-class"]')) {
+    renderPointClasses(root.querySelector("#point-class-choices"), palette, Math.max(2, page.classes),
+      page.pointClass, (k) => { page.pointClass = k; });
+  }
+  if (message.state) setStatus(message.state.status);
 }
 
-checkServer().catch(() => {
+function showConfig(config) {
+  page.state.config = structuredClone(config);
+  controls.show(page.state);
+  saveHash();
+}
+
+function setStatus(value) {
+  if (value === page.status) return;
+  page.status = value;
+  controls.setPlaying(value === "running");
+  controls.setDiverged(value === "diverged");
+  display.showStatus(value);
+}
+
+/** The visitor changed config fields: show, send, and keep the hash in step. */
+function change(fields) {
+  const config = page.state.config;
+  if (fields.dataset === "custom" && !fields.points && config.dataset !== "custom") {
+    fields = { ...fields, points: [...page.data.train, ...page.data.test] };
+  } else if (fields.dataset && fields.dataset !== "custom") {
+    fields = { ...fields, points: null };
+  }
+  Object.assign(config, fields);
+  controls.show(page.state);
+  saveHash();
+  link.set(fields);
+  notify(null);
+}
+
+function pick({ x1, x2, remove }) {
+  if (REGRESSION.includes(page.state.config.dataset)) {
+    notify("Points can be added to classification data; pick another dataset first.");
+    return;
+  }
+  const points = page.state.config.dataset === "custom" && page.state.config.points
+    ? page.state.config.points
+    : [...page.data.train, ...page.data.test];
+  const next = remove ? removeNearest(points, x1, x2) : addPoint(points, x1, x2, page.pointClass);
+  if (next.length < 2 || next.length > LIMITS.n_samples[1] || next === points) return;
+  change({ dataset: "custom", points: next });
+}
+
+async function act(name, detail) {
+  const config = page.state.config;
+  const diverged = page.status === "diverged";
+  if (name === "toggle" && !diverged) (page.status === "running" ? link.pause() : link.play());
+  else if (name === "step" && !diverged) link.step(detail.shift ? { steps: 1 } : { epochs: 1 });
+  else if (name === "reset") link.reset();
+  else if (name === "new-seed") change({ seed: randomSeed() });
+  else if (name === "regenerate") change({ data_seed: randomSeed() });
+  else if (name === "halve-reset") {
+    change({ learning_rate: Math.max(LIMITS.learning_rate[0], config.learning_rate / 2) });
+    link.reset();
+  } else if (name === "export-png") download(await display.boundary.toBlob(), "stepwise-boundary.png");
+  else if (name === "export-csv") {
+    download(new Blob([await link.historyCsv()], { type: "text/csv" }), "stepwise-history.csv");
+  } else if (name === "export-json") {
+    const snapshot = JSON.stringify(await link.snapshot());
+    download(new Blob([snapshot], { type: "application/json" }), "stepwise-snapshot.json");
+  } else if (name === "file-csv") {
+    const { points, error } = parseCsv(detail.text);
+    if (error) notify(`${detail.name}: ${error}.`);
+    else change({ dataset: "custom", points });
+  } else if (name === "file-snapshot") {
+    try {
+      await link.open({ snapshot: JSON.parse(detail.text) });
+      notify(`Continuing the run saved in ${detail.name}.`);
+    } catch (error) {
+      notify(`${detail.name} could not be imported: ${error.message}`);
+    }
+  }
+}
+
+function notify(text) {
+  const box = root.querySelector("#notice");
+  box.hidden = !text;
+  box.textContent = text || "";
+}
+
+let hashTimer = 0;
+let writtenHash = location.hash;
+/** Mirrors the state into the hash without adding history entries, at most every 250 ms. */
+function saveHash() {
+  clearTimeout(hashTimer);
+  hashTimer = setTimeout(() => {
+    writtenHash = `#${toHash(page.state)}`;
+    if (writtenHash !== location.hash) history.replaceState(null, "", writtenHash);
+  }, 250);
+}
+
+// Someone edited the address bar or followed a link to another setup: start from it.
+window.addEventListener("hashchange", () => {
+  if (location.hash !== writtenHash) location.reload();
+});
+window.addEventListener("pagehide", () => link.close());
+bindKeys(document, act);
+root.querySelectorAll(".dataset").forEach((label) => {
+  drawPreview(label.querySelector("canvas"), label.dataset.dataset, palette);
+});
+controls.show(page.state);
+display.setView(page.state.view);
+window.__stepwise = { stats: scheduler.stats, page, link };
+
+link.open({ config: page.state.config }).catch((error) => {
+  notify(`The server refused this setup (${error.message}); starting from the defaults.`);
+  page.state = fromHash("").state;
+  controls.show(page.state);
+  return link.open({ config: page.state.config });
+}).catch(() => {
+  status.dataset.state = "offline";
   status.textContent = "The server did not answer.";
-  status.dataset.state = "error";
 });

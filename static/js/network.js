@@ -1,0 +1,305 @@
+// The network diagram: a column per layer, each neuron a small heatmap of its own output, and
+// links coloured by sign and thickened by size of their weight. Links are bucketed by colour and
+// width so a redraw strokes a couple of dozen paths, whatever the size of the network.
+
+import { FEATURE_INFO, featureMap } from "./features.js";
+import { cssColor } from "./palette.js";
+import { formatValue } from "./scales.js";
+
+const LEVELS = 10; // widths a link can have
+const HEAD = 40; // px above the neurons for the column headings
+const FEATURE_RES = 24;
+
+export class NetworkDiagram {
+  constructor(root, { palette, tables, invalidate, onHoverNeuron, onLayerChange }) {
+    this.root = root;
+    this.palette = palette;
+    this.tables = tables;
+    this.invalidate = invalidate;
+    this.onHoverNeuron = onHoverNeuron;
+    this.onLayerChange = onLayerChange;
+    this.canvas = el("canvas", "links");
+    this.nodes = el("div", "net-nodes");
+    this.tip = el("div", "net-tip");
+    this.tip.hidden = true;
+    root.append(this.canvas, this.nodes, this.tip);
+    this.arch = null;
+    this.frame = null;
+    this.hoverLink = null;
+    this.dirty = true;
+    root.addEventListener("pointermove", (e) => this.pointer(e));
+    root.addEventListener("pointerleave", () => this.showLink(null));
+    new ResizeObserver(() => this.layout()).observe(root);
+  }
+
+  /** {features: [...], hidden: [8, 8], outputs: 1, problem}: rebuilds the columns. */
+  setArchitecture(arch) {
+    this.arch = arch;
+    this.frame = null;
+    this.layout();
+  }
+
+  setFrame(frame) {
+    this.frame = frame;
+    this.dirty = true;
+  }
+
+  layout() {
+    if (!this.arch) return;
+    const { features, hidden, outputs } = this.arch;
+    const sizes = [features.length, ...hidden, outputs];
+    const width = this.root.clientWidth;
+    const tallest = Math.max(...sizes);
+    const columnGap = width / sizes.length;
+    const node = Math.max(12, Math.min(44, columnGap * 0.34, 440 / tallest - 8));
+    const gap = Math.max(4, node * 0.28);
+    const height = HEAD + tallest * (node + gap) + 8;
+    this.root.style.height = `${height}px`;
+    const left = node * 1.6; // room for the input labels
+    const span = width - left - node * 0.6;
+    this.columns = sizes.map((count, c) => {
+      const x = left + (sizes.length === 1 ? 0 : (c * (span - node)) / (sizes.length - 1));
+      const top = HEAD + (tallest - count) * (node + gap) * 0.5;
+      return Array.from({ length: count }, (_, k) => ({ x, y: top + k * (node + gap) }));
+    });
+    this.node = node;
+    this.buildNodes(sizes);
+    const dpr = window.devicePixelRatio || 1;
+    this.canvas.width = Math.round(width * dpr);
+    this.canvas.height = Math.round(height * dpr);
+    this.dirty = true;
+    this.invalidate?.();
+  }
+
+  buildNodes(sizes) {
+    const { features, hidden, problem } = this.arch;
+    const last = sizes.length - 1;
+    this.nodes.replaceChildren();
+    this.cells = [];
+    this.columns.forEach((column, c) => {
+      const kind = c === 0 ? "input" : c === last ? "output" : "hidden";
+      this.nodes.append(this.heading(c, kind, column, hidden));
+      this.cells.push(column.map((pos, k) => {
+        const div = el("div", `neuron ${kind}`);
+        Object.assign(div.style, { left: `${pos.x}px`, top: `${pos.y}px`,
+          width: `${this.node}px`, height: `${this.node}px` });
+        div.dataset.layer = c;
+        div.dataset.index = k;
+        const canvas = el("canvas");
+        div.append(canvas);
+        if (kind === "input") {
+          const label = el("span", "neuron-label");
+          label.textContent = FEATURE_INFO[features[k]].label;
+          div.append(label);
+          this.paintFeature(canvas, features[k]);
+        }
+        if (kind === "output" && problem === "multiclass") div.classList.add(`class-${k}`);
+        div.addEventListener("pointerenter", () => this.enterNeuron(c, k, kind, div));
+        div.addEventListener("pointerleave", () => {
+          this.tip.hidden = true;
+          this.onHoverNeuron?.(null);
+        });
+        this.nodes.append(div);
+        return canvas;
+      }));
+    });
+  }
+
+  heading(c, kind, column, hidden) {
+    const head = el("div", "net-head");
+    head.style.left = `${(column[0]?.x ?? 0) + this.node / 2}px`;
+    if (kind !== "hidden") {
+      head.textContent = kind === "input" ? "Inputs" : "Output";
+      return head;
+    }
+    const width = hidden[c - 1];
+    const minus = button("−", `Remove a neuron from hidden layer ${c}`, width <= 1);
+    const plus = button("+", `Add a neuron to hidden layer ${c}`, width >= 32);
+    minus.addEventListener("click", () => this.onLayerChange?.(c - 1, -1));
+    plus.addEventListener("click", () => this.onLayerChange?.(c - 1, 1));
+    const count = el("span", "net-count");
+    count.textContent = String(width);
+    count.title = `${width} neurons`;
+    head.append(minus, count, plus);
+    return head;
+  }
+
+  enterNeuron(c, k, kind, div) {
+    const bias = this.frame?.weights?.[c - 1]?.b?.[k];
+    const name = kind === "input" ? `Input ${FEATURE_INFO[this.arch.features[k]].label}`
+      : kind === "output" ? "Output" : `Hidden layer ${c}, neuron ${k + 1}`;
+    this.tipAt(div.offsetLeft + this.node + 6, div.offsetTop,
+      bias === undefined ? name : `${name} · bias ${formatValue(bias, 3)}`);
+    this.onHoverNeuron?.({ layer: c, index: k, kind });
+  }
+
+  paintFeature(canvas, name) {
+    const { bytes, range } = featureMap(name, FEATURE_RES);
+    paint(canvas, bytes, FEATURE_RES, this.tables.get({ encoding: "neuron", range }));
+  }
+
+  /** Repaints the links and the hidden neurons' maps if a frame arrived since the last draw. */
+  draw(outputGrid, outputTable) {
+    if (!this.dirty || !this.columns) return false;
+    this.dirty = false;
+    const neurons = this.frame?.neurons;
+    if (neurons) {
+      neurons.layers.forEach(({ range, cells }, l) => {
+        const table = this.tables.get({ encoding: "neuron", range });
+        cells.forEach((bytes, k) => {
+          const canvas = this.cells[l + 1]?.[k];
+          if (canvas) paint(canvas, bytes, neurons.resolution, table);
+        });
+      });
+    }
+    const outputs = this.cells[this.cells.length - 1];
+    if (outputGrid && this.arch.problem !== "multiclass") {
+      paint(outputs[0], outputGrid.bytes, outputGrid.resolution, outputTable);
+    }
+    this.drawLinks();
+    return true;
+  }
+
+  drawLinks() {
+    const ctx = this.canvas.getContext("2d");
+    const dpr = window.devicePixelRatio || 1;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+    const layers = this.frame?.weights;
+    if (!layers) return;
+    const buckets = new Map();
+    for (const link of this.links()) {
+      const key = (link.w < 0 ? -1 : 1) * (1 + Math.min(LEVELS - 1, Math.floor(Math.abs(link.w) * 2.5)));
+      if (!buckets.has(key)) buckets.set(key, []);
+      buckets.get(key).push(link);
+    }
+    const n = this.node;
+    for (const [key, links] of buckets) {
+      const level = Math.abs(key) - 1;
+      ctx.strokeStyle = cssColor(key < 0 ? this.palette.neg : this.palette.pos, 0.3 + level * 0.07);
+      ctx.lineWidth = 0.5 + level * 0.5;
+      ctx.beginPath();
+      for (const { a, b } of links) curve(ctx, a, b, n);
+      ctx.stroke();
+    }
+    if (this.hoverLink) {
+      ctx.strokeStyle = cssColor(this.palette.ink);
+      ctx.lineWidth = 2.5;
+      ctx.beginPath();
+      curve(ctx, this.hoverLink.a, this.hoverLink.b, n);
+      ctx.stroke();
+    }
+  }
+
+  /** Every link of the current frame: {a, b, w, from, to, layer}. */
+  *links() {
+    const layers = this.frame?.weights || [];
+    for (let l = 0; l < layers.length && l + 1 < this.columns.length; l += 1) {
+      const { inputs, outputs, w } = layers[l];
+      for (let i = 0; i < inputs; i += 1) {
+        for (let j = 0; j < outputs; j += 1) {
+          const a = this.columns[l][i];
+          const b = this.columns[l + 1][j];
+          if (a && b) yield { a, b, w: w[i * outputs + j], from: i, to: j, layer: l };
+        }
+      }
+    }
+  }
+
+  pointer(event) {
+    if (event.target !== this.canvas) return;
+    const rect = this.root.getBoundingClientRect();
+    const px = event.clientX - rect.left;
+    const py = event.clientY - rect.top;
+    let best = null;
+    let bestDistance = 6;
+    for (const link of this.links()) {
+      const d = distanceToCurve(px, py, link.a, link.b, this.node);
+      if (d < bestDistance) {
+        best = link;
+        bestDistance = d;
+      }
+    }
+    this.showLink(best, px, py);
+  }
+
+  showLink(link, px, py) {
+    if (link === this.hoverLink || (link && this.hoverLink && link.layer === this.hoverLink.layer
+      && link.from === this.hoverLink.from && link.to === this.hoverLink.to)) {
+      if (link) this.tipAt(px + 12, py - 8, this.tip.textContent);
+      return;
+    }
+    this.hoverLink = link;
+    if (link) this.tipAt(px + 12, py - 8, `weight ${formatValue(link.w, 3)}`);
+    else this.tip.hidden = true;
+    this.dirty = true;
+    this.invalidate?.();
+  }
+
+  tipAt(x, y, text) {
+    this.tip.textContent = text;
+    this.tip.hidden = false;
+    const maxX = this.root.clientWidth - this.tip.offsetWidth - 4;
+    this.tip.style.left = `${Math.max(0, Math.min(x, maxX))}px`;
+    this.tip.style.top = `${Math.max(0, y)}px`;
+  }
+}
+
+function curve(ctx, a, b, n) {
+  const x0 = a.x + n;
+  const y0 = a.y + n / 2;
+  const x1 = b.x;
+  const y1 = b.y + n / 2;
+  const mx = (x0 + x1) / 2;
+  ctx.moveTo(x0, y0);
+  ctx.bezierCurveTo(mx, y0, mx, y1, x1, y1);
+}
+
+function distanceToCurve(px, py, a, b, n) {
+  const x0 = a.x + n;
+  const y0 = a.y + n / 2;
+  const x1 = b.x;
+  const y1 = b.y + n / 2;
+  if (px < x0 - 4 || px > x1 + 4) return Infinity;
+  // On this symmetric Bezier x runs monotonically; sample it and take the nearest sample.
+  let best = Infinity;
+  for (let s = 0; s <= 16; s += 1) {
+    const t = s / 16;
+    const u = 1 - t;
+    const x = u * u * u * x0 + 3 * u * t * ((x0 + x1) / 2) + t * t * t * x1;
+    const y = u * u * u * y0 + 3 * u * u * t * y0 + 3 * u * t * t * y1 + t * t * t * y1;
+    best = Math.min(best, Math.hypot(px - x, py - y));
+  }
+  return best;
+}
+
+function paint(canvas, bytes, resolution, table) {
+  if (canvas.width !== resolution) {
+    canvas.width = resolution;
+    canvas.height = resolution;
+    canvas.image = null;
+  }
+  if (!canvas.image) {
+    canvas.image = new ImageData(resolution, resolution);
+    canvas.words = new Uint32Array(canvas.image.data.buffer);
+  }
+  const words = canvas.words;
+  for (let i = 0; i < words.length; i += 1) words[i] = table[bytes[i]];
+  canvas.getContext("2d").putImageData(canvas.image, 0, 0);
+}
+
+function el(tag, className) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  return node;
+}
+
+function button(text, label, disabled) {
+  const b = el("button", "net-button");
+  b.type = "button";
+  b.textContent = text;
+  b.setAttribute("aria-label", label);
+  b.title = label;
+  b.disabled = disabled;
+  return b;
+}

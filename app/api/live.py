@@ -32,7 +32,7 @@ from app.schemas import (
 )
 from app.sessions import runner
 from app.sessions.hub import Viewer, stop
-from app.sessions.session import Session
+from app.sessions.session import CLOSE_GONE, Session
 
 router = APIRouter()
 MESSAGES: TypeAdapter[Any] = TypeAdapter(ClientMessage)
@@ -43,7 +43,7 @@ TAGS = {
 }
 
 # WebSocket close codes: policy violation, message too big, try again later (full).
-CLOSE_UNKNOWN = 4404
+CLOSE_UNKNOWN = CLOSE_GONE
 CLOSE_TOO_BIG = 1009
 CLOSE_FULL = 1013
 

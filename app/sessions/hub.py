@@ -23,6 +23,7 @@ CONTROL_QUEUE = 32
 class Socket(Protocol):
     async def send_bytes(self, data: bytes) -> None: ...
     async def send_text(self, data: str) -> None: ...
+    async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
 
 
 class Viewer:
@@ -37,6 +38,7 @@ class Viewer:
         self._frames: dict[str, bytes] = {}  # source -> latest frame not yet sent
         self._control: deque[str] = deque(maxlen=CONTROL_QUEUE)
         self._wake = asyncio.Event()
+        self._closing: int | None = None  # a close code, once the session is gone
 
     def offer_frame(self, frames: FrameSet, source: str = "") -> None:
         if source in self._frames:
@@ -50,6 +52,11 @@ class Viewer:
         self._control.append(text)
         self._wake.set()
 
+    def close(self, code: int, message: dict[str, Any]) -> None:
+        """Say why, then close the socket (the session it watched is gone)."""
+        self.offer_json(message)
+        self._closing = code
+
     async def pump(self) -> None:
         """Send whatever is waiting, latest frame last, until cancelled or the socket fails."""
         while True:
@@ -57,6 +64,9 @@ class Viewer:
             self._wake.clear()
             while self._control:
                 await self.socket.send_text(self._control.popleft())
+            if self._closing is not None:
+                await self.socket.close(self._closing)
+                return
             frames, self._frames = self._frames, {}
             for frame in frames.values():
                 await self.socket.send_bytes(frame)
@@ -79,6 +89,9 @@ class Tap:
     def offer_json(self, message: dict[str, Any] | str) -> None:
         self.viewer.offer_json(message)
 
+    def close(self, code: int, message: dict[str, Any]) -> None:
+        self.viewer.close(code, message)
+
 
 class Hub:
     def __init__(self) -> None:
@@ -100,6 +113,10 @@ class Hub:
     def publish_frame(self, frames: FrameSet) -> None:
         for viewer in self.viewers:
             viewer.offer_frame(frames)
+
+    def close_all(self, code: int, message: dict[str, Any]) -> None:
+        for viewer in self.viewers:
+            viewer.close(code, message)
 
     def publish_json(self, message: dict[str, Any]) -> None:
         text = json.dumps(message, allow_nan=False)  # serialised once for every viewer

@@ -20,6 +20,8 @@ from app.sessions.history import History
 from app.sessions.hub import Hub, stop
 from app.sessions.timeline import Entry, Timeline
 
+CLOSE_GONE = 4404  # WebSocket close code: the session is no more
+
 METRICS = (
     *("train_loss", "test_loss", "train_accuracy", "test_accuracy", "train_r2", "test_r2"),
     *("data_loss", "penalty", "grad_norm", "update_norm"),
@@ -355,3 +357,5 @@ class Session:
         self.playing = False
         await stop(self.runner)
         self.runner = None
+        gone = {"type": "error", "code": "not_found", "message": "this session has ended"}
+        self.hub.close_all(CLOSE_GONE, {**gone, "field": None})

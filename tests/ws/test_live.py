@@ -224,3 +224,17 @@ def test_viewer_and_message_limits_are_enforced() -> None:
             assert closing["code"] == 1009
             second.send_json({"type": "subscribe", "neurons": False})
             assert next_frame(second)["step"] == 0  # the other viewer is unaffected
+
+
+def test_deleting_a_session_closes_its_sockets(client: TestClient) -> None:
+    session_id, auth, created = create(client, n_samples=50)
+    with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
+        ws.send_json({"type": "auth", "token": created["token"]})
+        assert next_json(ws, "auth")["ok"] is True
+        assert client.delete(f"/api/sessions/{session_id}", headers=auth).status_code == 204
+        assert next_json(ws, "error")["code"] == "not_found"
+        closing = ws.receive()
+        while closing["type"] != "websocket.close":
+            closing = ws.receive()
+        assert closing["code"] == 4404
+    assert client.get(f"/api/sessions/{session_id}").status_code == 404

@@ -30,7 +30,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        embed = path == "/embed" or path.startswith("/embed/")
+        embed = path == "/embed"
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

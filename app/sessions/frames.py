@@ -60,11 +60,11 @@ def evaluate(trainer: Trainer, target_range: tuple[float, float]) -> Grid:
 
 def change(before: Grid | None, after: Grid) -> float | None:
     """How much the boundary moved: the share of cells whose class flipped, or for regression
-    the mean change of the output as a share of the targets' range."""
+    the mean change of the output as a share of the targets' range (at most 1)."""
     if before is None or before.decision.shape != after.decision.shape:
         return None
-    if after.decision.dtype.kind == "f":
-        return float(np.mean(np.abs(after.decision - before.decision)))
+    if after.decision.dtype.kind == "f":  # capped: a blow-up moves by more than the range
+        return min(1.0, float(np.mean(np.abs(after.decision - before.decision))))
     return float(np.mean(after.decision != before.decision))
 
 

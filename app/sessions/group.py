@@ -120,13 +120,19 @@ class Comparison:
         await self.runs[index].configure({self.vary: value})
         self.values[index] = value
 
+    def _mark(self, playing: bool) -> None:
+        """Runs report "running" while their comparison plays them."""
+        self.playing = playing
+        for run in self.runs:
+            run.playing = playing and run.trainer.status == "ok"
+
     def play(self) -> None:
-        self.playing = True
+        self._mark(True)
         if self.runner is None or self.runner.done():
             self.runner = asyncio.create_task(self._run(), name=f"group-{self.id[:8]}")
 
     def pause(self) -> None:
-        self.playing = False
+        self._mark(False)
 
     def state_message(self) -> dict[str, Any]:
         return {"type": "group", **self.public()}
@@ -154,12 +160,12 @@ class Comparison:
                     next_tick, delay = loop.time(), 0.0
                 await asyncio.sleep(delay)
         finally:
-            self.playing = False
+            self._mark(False)
             self.touch()
             self.announce()
 
     async def close(self) -> None:
-        self.playing = False
+        self._mark(False)
         await stop(self.runner)
         self.runner = None
 

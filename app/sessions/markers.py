@@ -4,11 +4,14 @@
 - oscillating: the training loss changed direction at least 4 times within 8 points, each
   swing more than 5 % of the loss and more than 0.02 — steps too big to settle.
 - settled: the boundary stopped moving — under 0.2 % of the grid changed per point — for 10
-  points in a row, while the training loss moved by under 10 % (or 0.005) over them.
+  points in a row, while the training loss moved by under 10 % (or 0.005) over them, after
+  it had fallen to at most 80 % of where it started: tiny steps that barely move are
+  crawling, not settled.
 - best_test: the lowest test loss.
 - overfitting: after the best test loss, the test loss rose by over 10 % (and over 0.02)
-  while the training loss kept falling, both averaged over 5 points so one noisy mini-batch is
-  no trend — the network is memorising; the marker sits where that began.
+  while the training loss kept falling by over 10 %, both averaged over 5 points so one noisy
+  mini-batch is no trend, and the run is not oscillating — the network is memorising; the
+  marker sits where that began.
 
 Absolute floors keep the noise of small losses from passing for a pattern.
 """
@@ -24,7 +27,8 @@ from app.sessions.history import History
 SWING, SWING_FLOOR = 0.05, 0.02
 TURNS, WINDOW = 4, 8
 CALM, CALM_POINTS, FLAT, FLAT_FLOOR = 0.002, 10, 0.10, 0.005
-RISE, RISE_FLOOR = 0.10, 0.02
+RISE, RISE_FLOOR, FALL = 0.10, 0.02, 0.10
+LEARNED = 0.8  # settled only once the loss fell to this share of where it started
 
 
 def find(history: History) -> list[dict[str, Any]]:
@@ -39,8 +43,9 @@ def find(history: History) -> list[dict[str, Any]]:
     hits = np.flatnonzero(diverged == 1.0)
     if len(hits):
         found.append(("diverged", int(hits[0])))
-    if (i := _oscillation(train)) is not None:
-        found.append(("oscillating", i))
+    oscillating = _oscillation(train)
+    if oscillating is not None:
+        found.append(("oscillating", oscillating))
     if (i := _settled(train, change)) is not None:
         found.append(("settled", i))
     finite = np.isfinite(test)
@@ -51,8 +56,9 @@ def find(history: History) -> list[dict[str, Any]]:
         smooth_test, smooth_train = _smooth(test), _smooth(train)
         low = smooth_test[best]
         risen = smooth_test > low + max(RISE * low, RISE_FLOOR)
-        rising = later & finite & risen & (smooth_train < smooth_train[best])
-        if rising.any():
+        falling = smooth_train < smooth_train[best] * (1 - FALL)
+        rising = later & finite & risen & falling
+        if rising.any() and oscillating is None:
             found.append(("overfitting", best))
     return [
         {"kind": kind, "step": int(steps[i]), "epoch": int(epochs[i])}
@@ -85,7 +91,10 @@ def _oscillation(loss: np.ndarray[Any, Any]) -> int | None:
 
 
 def _settled(loss: np.ndarray[Any, Any], change: np.ndarray[Any, Any]) -> int | None:
-    calm = np.nan_to_num(change, nan=1.0) < CALM
+    if len(loss) == 0 or not np.isfinite(loss[0]):
+        return None
+    learned = np.nan_to_num(loss, nan=np.inf) <= LEARNED * loss[0]
+    calm = (np.nan_to_num(change, nan=1.0) < CALM) & learned
     run = 0
     for i, quiet in enumerate(calm):
         run = run + 1 if quiet else 0

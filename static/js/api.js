@@ -49,3 +49,19 @@ export const resetSession = (id, token) => request("POST", `${session(id)}/reset
 /** Deletes a session; `keepalive` lets it finish while the page unloads. */
 export const deleteSession = (id, token, keepalive = false) =>
   request("DELETE", session(id), { token, keepalive });
+
+// The timeline of a session (README: "Timeline markers").
+export const getTimeline = (id) => request("GET", `${session(id)}/timeline`);
+export const getPastBoundary = (id, at, resolution = 64) =>
+  request("GET", `${session(id)}/timeline/${encodeURIComponent(at)}/boundary?resolution=${resolution}`);
+/** A new session from checkpoint `at` with other fields (e.g. learning_rate) → {id, token, …}. */
+export const branchSession = (id, at, fields = {}) =>
+  request("POST", `${session(id)}/branch`, { body: { at, ...fields } });
+export const rescueSession = (id, token) => request("POST", `${session(id)}/rescue`, { token });
+
+// Comparisons (README: "Comparisons"): runs from one start, driven in lock-step.
+const comparison = (id) => `/comparisons/${encodeURIComponent(id)}`;
+export const createComparison = (body) => request("POST", "/comparisons", { body });
+export const getComparison = (id) => request("GET", comparison(id));
+export const deleteComparison = (id, token, keepalive = false) =>
+  request("DELETE", comparison(id), { token, keepalive });

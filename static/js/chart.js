@@ -5,7 +5,7 @@
 import { formatLoss, formatPercent, formatValue, niceTicks } from "./scales.js";
 
 const MAX_POINTS = 4000;
-const PAD = { left: 46, right: 10, top: 10, bottom: 24 };
+export const PAD = { left: 46, right: 10, top: 10, bottom: 24 };
 
 /**
  * Per pixel column of [x0, x1] split into `columns`, the first, lowest, highest and last y of the
@@ -54,6 +54,7 @@ export class LossChart {
     this.metricName = metricName;
     this.log = false;
     this.hover = null;
+    this.cursor = null; // x of the past moment shown, or null when live
     this.dirty = true;
     this.clear();
     canvas.addEventListener("pointermove", (e) => this.pointAt(e.offsetX));
@@ -75,6 +76,32 @@ export class LossChart {
     s.test.push(point.test_loss ?? NaN);
     s.points.push(point);
     if (s.x.length > MAX_POINTS) thin(s);
+    this.changed();
+  }
+
+  /** Forgets the points after `step` (a rewind); returns the last point kept, if any. */
+  truncate(step) {
+    const s = this.series;
+    let keep = s.points.length;
+    while (keep > 0 && s.points[keep - 1].step > step) keep -= 1;
+    for (const key of Object.keys(s)) s[key].length = keep;
+    this.changed();
+    return keep ? { point: s.points[keep - 1], x: s.x[keep - 1] } : null;
+  }
+
+  /** The x (epochs) where the point of `step` was drawn, or null before the first point. */
+  xOfStep(step) {
+    const { points, x } = this.series;
+    if (!points.length) return null;
+    const i = nearest(points.map((p) => p.step), step);
+    return x[i];
+  }
+
+  /** A vertical line at x: the moment the timeline shows (null: none). */
+  setCursor(x) {
+    if (x === this.cursor) return;
+    this.cursor = x;
+    this.cursorIndex = x === null ? null : nearest(this.series.x, x);
     this.changed();
   }
 
@@ -115,7 +142,8 @@ export class LossChart {
   }
 
   showReadout() {
-    const point = this.series.points[this.hover ?? this.series.points.length - 1];
+    const index = this.hover ?? this.cursorIndex ?? this.series.points.length - 1;
+    const point = this.series.points[index];
     if (!point) {
       this.readout.textContent = "No training yet.";
       return;
@@ -123,7 +151,7 @@ export class LossChart {
     const metric = this.metricName === "R²" ? "r2" : "accuracy";
     const test = point[`test_${metric}`];
     const shown = metric === "r2" ? formatValue(test ?? NaN, 3) : formatPercent(test);
-    this.readout.textContent = `epoch ${formatValue(this.series.x[this.hover ?? this.series.x.length - 1], 4)}`
+    this.readout.textContent = `epoch ${formatValue(this.series.x[index], 4)}`
       + ` · train ${formatLoss(point.train_loss)} · test ${formatLoss(point.test_loss)}`
       + ` · test ${this.metricName} ${shown}`;
   }
@@ -132,7 +160,7 @@ export class LossChart {
   draw() {
     if (!this.dirty) return false;
     this.dirty = false;
-    if (this.hover === null) this.showReadout();
+    if (this.hover === null) this.showReadout(); // the latest point, or the moment shown
     const ctx = this.canvas.getContext("2d");
     const dpr = window.devicePixelRatio || 1;
     const width = this.canvas.width / dpr;
@@ -154,6 +182,16 @@ export class LossChart {
     ctx.clip();
     this.line(ctx, downsample(x, train.map(f), x0, x1, columns), ys, this.colors.train, []);
     this.line(ctx, downsample(x, test.map(f), x0, x1, columns), ys, this.colors.test, [6, 4]);
+    if (this.cursor !== null && x.length) {
+      const cx = Math.round(this.xScale(this.cursor)) + 0.5;
+      ctx.strokeStyle = this.colors.cursor || this.colors.text;
+      ctx.lineWidth = 2;
+      ctx.setLineDash([]);
+      ctx.beginPath();
+      ctx.moveTo(cx, PAD.top);
+      ctx.lineTo(cx, height - PAD.bottom);
+      ctx.stroke();
+    }
     if (this.hover !== null && x[this.hover] !== undefined) {
       const hx = this.xScale(x[this.hover]);
       ctx.strokeStyle = this.colors.grid;

@@ -110,7 +110,8 @@ export class Controls {
     $("layers-plus").addEventListener("click", () => this.changeLayers(1));
 
     const actions = { play: "toggle", step: "step", reset: "reset", "new-seed": "new-seed",
-      regenerate: "regenerate", "halve-reset": "halve-reset", "export-png": "export-png",
+      regenerate: "regenerate", "halve-reset": "halve-reset", rescue: "rescue",
+      "export-png": "export-png",
       "export-csv": "export-csv", "export-json": "export-json" };
     for (const [id, name] of Object.entries(actions)) {
       $(id).addEventListener("click", (e) => this.h.onAction(name, { shift: e.shiftKey }));

@@ -1,6 +1,8 @@
 // Everything the page shows of a run: the boundary, the network, the loss chart, the counters,
 // the status and the live-region announcements. Frames are only stored when they arrive; paint()
 // draws the latest one, and the scheduler calls it at most once per animation frame.
+// While the timeline shows a past moment, live frames still grow the charts but the boundary,
+// the network and the numbers keep showing that moment until the page goes back to live.
 
 import { LossChart } from "./chart.js";
 import { featureMap } from "./features.js";
@@ -9,6 +11,7 @@ import { renderLegend } from "./legend.js";
 import { NetworkDiagram } from "./network.js";
 import { TableCache } from "./palette.js";
 import { formatCount, formatLoss, formatPercent, formatValue } from "./scales.js";
+import { StripChart } from "./change-chart.js";
 
 const ANNOUNCE_EVERY_MS = 8000;
 
@@ -26,13 +29,22 @@ export class Display {
     this.chart = new LossChart($("chart"), $("chart-readout"), {
       invalidate,
       colors: { train: css("--train-line"), test: css("--test-line"), grid: css("--chart-grid"),
-        text: css("--chart-text") },
+        text: css("--chart-text"), cursor: css("--accent") },
+    });
+    const strip = $("change-chart"); // pages without the stability strip simply lack it
+    this.strip = strip && new StripChart(strip, {
+      invalidate,
+      format: (v) => `${formatValue(100 * v, 2)} %`,
+      colors: { line: css("--change-line"), fill: css("--change-fill"), grid: css("--chart-grid"),
+        text: css("--chart-text"), cursor: css("--accent") },
     });
     this.network = new NetworkDiagram($("network"), {
       palette, tables: this.tables, invalidate, onLayerChange,
       onHoverNeuron: (neuron) => this.hoverNeuron(neuron),
     });
     this.frame = null;
+    this.live = null; // the latest live frame, shown again when the timeline returns to live
+    this.viewingPast = false;
     this.fresh = false;
     this.hover = null;
     this.view = { test: false, discretize: false, log: false };
@@ -89,14 +101,23 @@ export class Display {
     // A frame sent on (re)subscribe repeats the latest point: draw each point once.
     if (index > 0 && index === this.lastIndex && last && point.step === last.step) return;
     this.lastIndex = index;
-    if (index === 0 || (last && point.step < last.step)) {
+    if (index === 0) {
       this.chart.clear();
+      this.strip?.clear();
       this.recent = [];
       this.axis = { ...this.axis, step: 0, x: 0 };
+    } else if (last && point.step <= last.step) {
+      // A rewind: forget what came after the moment it went back to.
+      const kept = this.chart.truncate(point.step);
+      this.strip?.truncate(point.step);
+      this.recent = this.recent.filter((p) => p.step <= point.step);
+      this.axis = kept ? { ...this.axis, step: kept.point.step, x: kept.x } : { ...this.axis, step: 0, x: 0 };
+      if (kept && kept.point.step === point.step) return;
     }
     const x = this.epochAt(point.step);
     this.axis = { ...this.axis, step: point.step, x };
     this.chart.push(point, x);
+    this.strip?.push(x, point.boundary_change ?? NaN, point.step);
     this.recent.push(point);
     if (this.recent.length > 200) this.recent.shift();
   }
@@ -105,6 +126,7 @@ export class Display {
   loadHistory(points) {
     const recent = this.recent;
     this.chart.clear();
+    this.strip?.clear();
     this.axis = { ...this.axis, step: 0, x: 0 };
     this.recent = [];
     const lastStep = points.at(-1)?.step ?? -1;
@@ -113,11 +135,39 @@ export class Display {
   }
 
   takeFrame(frame) {
+    if (frame.past) {
+      if (!this.viewingPast) return; // an answer that came after the page went back to live
+      this.show(frame);
+      const x = this.chart.xOfStep(frame.step);
+      this.chart.setCursor(x);
+      this.strip?.setCursor(x);
+      return;
+    }
+    this.live = frame;
+    if (frame.history) this.addPoint(frame.history.index, frame.history.point);
+    if (!this.viewingPast) this.show(frame);
+    this.invalidate();
+  }
+
+  show(frame) {
     this.frame = frame;
     this.fresh = true;
-    if (frame.history) this.addPoint(frame.history.index, frame.history.point);
     this.network.setFrame(frame);
     this.invalidate();
+  }
+
+  /** The timeline left live: keep what is shown until the past frame arrives. */
+  enterPast() {
+    this.viewingPast = true;
+  }
+
+  /** Back to the latest live frame. */
+  goLive() {
+    if (!this.viewingPast) return;
+    this.viewingPast = false;
+    this.chart.setCursor(null);
+    this.strip?.setCursor(null);
+    if (this.live) this.show(this.live);
   }
 
   hoverNeuron(neuron) {
@@ -141,6 +191,7 @@ export class Display {
     drew = this.network.draw(grid, table) || drew;
     drew = this.boundary.drawPoints() || drew;
     drew = this.chart.draw() || drew;
+    if (this.strip) drew = this.strip.draw() || drew;
     return drew;
   }
 
@@ -164,6 +215,8 @@ export class Display {
       this.boundary.paintGrid(grid.bytes, grid.resolution, table);
     }
     note.hidden = !(hover && hover.kind !== "output");
+    // Test hook and style hook: which moment the plot shows now.
+    this.root.dataset.shown = frame.past ? `past:${frame.at}` : "live";
   }
 
   showNumbers(frame) {
@@ -176,6 +229,13 @@ export class Display {
     this.text("test-loss", formatLoss(m.test_loss));
     this.text("train-metric", regression ? formatValue(m.train_r2 ?? NaN, 3) : formatPercent(m.train_accuracy));
     this.text("test-metric", regression ? formatValue(m.test_r2 ?? NaN, 3) : formatPercent(m.test_accuracy));
+    this.showStepSize(m.update_norm);
+    if (this.strip) {
+      const change = frame.past ? this.strip.valueAt(this.chart.xOfStep(frame.step))
+        : this.strip.latest();
+      this.text("change-value", change === null ? "–" : `${formatValue(100 * change, 2)} %`);
+    }
+    if (frame.past) return;
     this.showStatus(frame.status);
     const now = performance.now();
     if (frame.status === "running" && now - this.lastAnnounce > ANNOUNCE_EVERY_MS) {
@@ -185,6 +245,16 @@ export class Display {
     }
   }
 
+  /** How far the last step moved the weights, as a number and a bar on a log scale (1e-5…10). */
+  showStepSize(norm) {
+    const bar = this.$("update-bar");
+    if (!bar) return;
+    const ok = Number.isFinite(norm) && norm > 0;
+    this.text("update-norm", ok ? formatValue(norm, 2) : "–");
+    const t = ok ? (Math.log10(norm) + 5) / 6 : 0;
+    bar.style.setProperty("--size", Math.min(1, Math.max(0, t)).toFixed(3));
+  }
+
   showStatus(status) {
     if (this.root.dataset.status === status) return;
     this.root.dataset.status = status;
@@ -192,7 +262,7 @@ export class Display {
     box.hidden = status !== "diverged";
     if (status === "diverged") {
       const text = "The steps were too large: each one overshot, and the error grew without bound."
-        + " Smaller steps settle.";
+        + " Training stopped and kept its last good moment: go back there with smaller steps.";
       this.$("run-message").textContent = text;
       this.announce(text);
     }
@@ -201,7 +271,8 @@ export class Display {
   text(id, value) {
     if (this.shown[id] === value) return;
     this.shown[id] = value;
-    this.$(id).textContent = value;
+    const node = this.$(id);
+    if (node) node.textContent = value;
   }
 
   announce(text) {

@@ -7,6 +7,7 @@ import { Display } from "./display.js";
 import { addPoint, download, parseCsv, removeNearest } from "./edit.js";
 import { bindKeys } from "./keyboard.js";
 import { drawPreview, renderPointClasses } from "./legend.js";
+import { TimelinePanel } from "./lookback.js";
 import { readPalette } from "./palette.js";
 import { createScheduler } from "./scheduler.js";
 import { SessionLink } from "./session.js";
@@ -24,7 +25,10 @@ const page = {
   status: "idle",
 };
 
-const scheduler = createScheduler(() => display.paint());
+const scheduler = createScheduler(() => {
+  const drew = display.paint();
+  return timeline.draw() || drew;
+});
 const display = new Display(root, {
   palette,
   invalidate: () => scheduler.request(),
@@ -48,20 +52,31 @@ const controls = new Controls(root, {
 const link = new SessionLink({
   onSession: ({ id }) => {
     root.dataset.sessionId = id;
+    timeline.clear();
   },
   onHello: (message) => {
     takeSession(message);
     if (!message.speed?.epochs_per_second) controls.setSpeed(message.speed?.steps_per_second);
     if (message.state.step > 0) link.history().then((h) => display.loadHistory(h.points ?? h));
+    timeline.refresh();
   },
-  onConfig: (message) => takeSession(message),
+  onConfig: (message) => {
+    takeSession(message);
+    timeline.refresh(300);
+  },
   onState: ({ state }) => setStatus(state.status),
   onFrame: (frame) => {
     scheduler.stats.frames += 1;
     display.takeFrame(frame);
+    if (frame.past) return;
+    timeline.add(frame.history);
     setStatus(frame.status);
   },
   onError: (message) => {
+    if (message.field === "at" && message.code === "not_found") {
+      timeline.refresh(); // that moment was thinned away: fetch the ones kept
+      return;
+    }
     notify(message.message);
     if (message.field && link.config) showConfig(link.config);
   },
@@ -69,6 +84,15 @@ const link = new SessionLink({
     status.dataset.state = state;
     status.textContent = { ready: "Live", connecting: "Connecting…", offline: "Reconnecting…" }[state];
   },
+});
+
+const timeline = new TimelinePanel(root, {
+  link,
+  display,
+  invalidate: () => scheduler.request(),
+  notify,
+  status: () => page.status,
+  learningRate: () => page.state.config.learning_rate,
 });
 
 function takeSession(message) {
@@ -97,6 +121,7 @@ function setStatus(value) {
   controls.setPlaying(value === "running");
   controls.setDiverged(value === "diverged");
   display.showStatus(value);
+  timeline.refresh(200);
 }
 
 /** The visitor changed config fields: show, send, and keep the hash in step. */
@@ -110,6 +135,7 @@ function change(fields) {
   Object.assign(config, fields);
   controls.show(page.state);
   saveHash();
+  timeline.goLive();
   link.set(fields);
   notify(null);
 }
@@ -130,11 +156,13 @@ function pick({ x1, x2, remove }) {
 async function act(name, detail) {
   const config = page.state.config;
   const diverged = page.status === "diverged";
+  if (["toggle", "step", "reset", "rescue", "halve-reset"].includes(name)) timeline.goLive();
   if (name === "toggle" && !diverged) (page.status === "running" ? link.pause() : link.play());
   else if (name === "step" && !diverged) link.step(detail.shift ? { steps: 1 } : { epochs: 1 });
   else if (name === "reset") link.reset();
   else if (name === "new-seed") change({ seed: randomSeed() });
   else if (name === "regenerate") change({ data_seed: randomSeed() });
+  else if (name === "rescue") link.rescue();
   else if (name === "halve-reset") {
     change({ learning_rate: Math.max(LIMITS.learning_rate[0], config.learning_rate / 2) });
     link.reset();
@@ -172,6 +200,7 @@ function saveHash() {
   hashTimer = setTimeout(() => {
     writtenHash = `#${toHash(page.state)}`;
     if (writtenHash !== location.hash) history.replaceState(null, "", writtenHash);
+    root.ownerDocument.getElementById("compare-link").href = `/compare${writtenHash}`;
   }, 250);
 }
 

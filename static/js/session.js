@@ -21,28 +21,53 @@ export class SessionLink {
     this.config = null;
     this.pending = new Map(); // messages held while the socket is down, latest of each kind
     this.wantPlay = false;
+    this.seeking = false; // a seek is waiting for its past frame
+    this.wantAt = null; // the moment the page wants to show, null when live
+    this.viewers = 1; // sockets watching the session, this page's included (from frames)
+  }
+
+  /** Whether only this page watches: then leaving may delete the session. */
+  get alone() {
+    return this.viewers <= 1;
   }
 
   /** Creates a session from `config`, or imports `snapshot`, and starts watching it. */
   async open({ config, snapshot }) {
     this.socket?.close();
     const created = snapshot ? await api.importSnapshot(snapshot) : await api.createSession(config);
+    this.adopt(created);
+    return created;
+  }
+
+  /** Drives the session `created` ({id, token, config}) from now on. */
+  adopt(created) {
+    this.socket?.close();
     this.id = created.id;
     this.token = created.token;
     this.config = created.config;
+    this.seeking = false;
+    this.wantAt = null;
     this.h.onSession?.(created);
     this.watch();
-    return created;
   }
 
   watch() {
     this.socket = new LiveSocket(socketUrl(this.id), this.token, {
       onState: (state) => {
-        if (state === "open") this.flush();
+        if (state === "open") {
+          this.seeking = false;
+          this.pending.delete("seek");
+          if (this.wantAt !== null) this.seek(this.wantAt);
+          this.flush();
+        }
         this.h.onConnection?.(state === "open" ? "ready" : state === "connecting" ? "connecting" : "offline");
       },
       onMessage: (message) => this.receive(message),
-      onFrame: (frame) => this.h.onFrame?.(frame),
+      onFrame: (frame) => {
+        if (frame.past) this.answered(frame.at);
+        if (typeof frame.viewers === "number") this.viewers = frame.viewers;
+        this.h.onFrame?.(frame);
+      },
       onDrop: (attempt, code) => {
         if (code === CLOSE_UNKNOWN) this.recreate();
       },
@@ -72,7 +97,8 @@ export class SessionLink {
     } else if (message.type === "state") {
       this.h.onState?.(message);
     } else if (message.type === "error") {
-      if (message.code === "not_found") return; // the close that follows triggers recreate()
+      if (message.field === "at") this.seeking = false; // a moment thinned away meanwhile
+      else if (message.code === "not_found") return; // the close that follows triggers recreate()
       this.h.onError?.(message);
     }
   }
@@ -121,6 +147,52 @@ export class SessionLink {
     this.send(stepsPerSecond ? { type: "speed", steps_per_second: stepsPerSecond } : { type: "speed" });
   }
 
+  /**
+   * Asks for one past frame of checkpoint `at`. One request is in flight at a time: while it
+   * is, later wishes replace each other and only the last is sent when the answer comes.
+   */
+  seek(at) {
+    this.wantAt = at;
+    if (this.seeking) return;
+    this.seeking = true;
+    this.send({ type: "seek", at });
+  }
+
+  answered(at) {
+    this.seeking = false;
+    if (this.wantAt !== null && this.wantAt !== at) this.seek(this.wantAt);
+  }
+
+  /** Stops asking for past frames (the page went back to live). */
+  stopSeeking() {
+    this.wantAt = null;
+  }
+
+  /** After a divergence: back to before it blew up, with half the step size. */
+  rescue() {
+    this.send({ type: "rescue" });
+  }
+
+  timeline() {
+    return api.getTimeline(this.id);
+  }
+
+  /**
+   * A new session from checkpoint `at` with other `fields` (e.g. learning_rate); the link drives
+   * it from then on and deletes the one it leaves, as it would on leaving the page — unless
+   * others watch that one (a class following along), who keep it.
+   */
+  async branch(at, fields) {
+    const created = await api.branchSession(this.id, at, fields);
+    const old = { id: this.id, token: this.token, alone: this.alone };
+    this.pending.clear(); // nothing meant for the old run goes to the new one
+    this.wantPlay = false;
+    this.adopt(created);
+    if (old.alone) api.deleteSession(old.id, old.token).catch(() => {});
+    this.viewers = 1;
+    return created;
+  }
+
   history() {
     return api.getHistory(this.id);
   }
@@ -133,9 +205,9 @@ export class SessionLink {
     return api.exportSnapshot(this.id);
   }
 
-  /** Leaves: deletes the session so it does not wait out its idle expiry. */
+  /** Leaves: deletes the session so it does not wait out its idle expiry (unless watched). */
   close() {
     this.socket?.close();
-    if (this.id) api.deleteSession(this.id, this.token, true).catch(() => {});
+    if (this.id && this.alone) api.deleteSession(this.id, this.token, true).catch(() => {});
   }
 }

@@ -10,11 +10,14 @@ export class LiveSocket {
   /**
    * handlers: onMessage(json), onFrame(frame), onState("connecting" | "open" | "closed"),
    * onDrop(attempt) - called before each reconnect; it may call close() to give up.
+   * options.subscribe: ask for the neurons' maps (sessions only; a comparison has no such
+   * message), true unless false.
    */
-  constructor(url, token, handlers) {
+  constructor(url, token, handlers, { subscribe = true } = {}) {
     this.url = url;
     this.token = token;
     this.handlers = handlers;
+    this.subscribe = subscribe;
     this.attempt = 0;
     this.closed = false;
     this.ws = null;
@@ -30,7 +33,7 @@ export class LiveSocket {
     ws.onopen = () => {
       this.attempt = 0;
       if (this.token) ws.send(JSON.stringify({ type: "auth", token: this.token }));
-      ws.send(JSON.stringify({ type: "subscribe", neurons: true }));
+      if (this.subscribe) ws.send(JSON.stringify({ type: "subscribe", neurons: true }));
       this.handlers.onState?.("open");
     };
     ws.onmessage = (event) => {
@@ -76,4 +79,10 @@ export class LiveSocket {
 export function socketUrl(id) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   return `${scheme}//${location.host}/api/sessions/${encodeURIComponent(id)}/ws`;
+}
+
+/** ws://host/api/comparisons/{id}/ws: one socket for every run of a comparison. */
+export function groupSocketUrl(id) {
+  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+  return `${scheme}//${location.host}/api/comparisons/${encodeURIComponent(id)}/ws`;
 }

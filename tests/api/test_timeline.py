@@ -129,7 +129,14 @@ def run(config: dict[str, Any], calls: int, **count: int) -> list[str]:
 @pytest.mark.parametrize(
     ("config", "calls", "count", "present", "absent"),
     [
-        ({"learning_rate": 3}, 40, {"epochs": 1}, {"oscillating"}, {"settled"}),
+        ({"learning_rate": 3}, 40, {"epochs": 1}, {"oscillating"}, {"settled", "overfitting"}),
+        (
+            {"dataset": "circle", "learning_rate": 0.001},
+            40,
+            {"epochs": 1},
+            {"best_test"},
+            {"settled", "oscillating", "overfitting"},
+        ),
         (
             {"dataset": "gauss", "hidden_layers": [2]},
             60,
@@ -152,7 +159,7 @@ def run(config: dict[str, Any], calls: int, **count: int) -> list[str]:
         ),
         ({"dataset": "plane", "learning_rate": 10}, 10, {"epochs": 1}, {"diverged"}, set()),
     ],
-    ids=["oscillates", "settles", "overfits", "diverges"],
+    ids=["oscillates", "crawls", "settles", "overfits", "diverges"],
 )
 def test_markers_are_found_on_runs_built_to_show_them(
     config: dict[str, Any],

@@ -1,135 +1,25 @@
-"""Every pydantic model of the REST and WebSocket contract, in one place.
-
-Families share one naming pattern: `SessionConfig` (a whole config) and `ConfigUpdate` (some of
-its fields), `SessionState`, `SessionPublic`, `SessionCreated`, `StepRequest`, `ConfigChange`,
-and the WebSocket messages `*Message`. The field types below carry the bounds and descriptions
-once; both config models reuse them.
-"""
+"""REST bodies and answers: state, history, timeline, comparisons, sharing, errors."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Dataset = Literal[
-    "circle", "xor", "gauss", "spiral", "moons", "blobs", "plane", "multigauss", "custom"
-]
-Feature = Literal["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2", "cos_x1", "cos_x2"]
-Activation = Literal["relu", "tanh", "sigmoid", "linear", "leaky_relu"]
-Optimizer = Literal["sgd", "momentum", "rmsprop", "adam"]
-Regularization = Literal["none", "l1", "l2"]
-Problem = Literal["binary", "multiclass", "regression"]
-Status = Literal["idle", "running", "diverged"]
-Applied = Literal["live", "data", "rebuild"]
-
-SEED_MAX = 2**32 - 1
-DEFAULT_FEATURES: tuple[Feature, ...] = ("x1", "x2")
-
-DatasetField = Annotated[Dataset, Field(description="Which data to learn; `custom` uses `points`.")]
-Classes = Annotated[
-    int, Field(ge=2, le=6, description="Number of classes for `blobs` and `spiral`.")
-]
-Samples = Annotated[int, Field(ge=10, le=5000, description="Number of generated points.")]
-Noise = Annotated[float, Field(ge=0.0, le=0.5, description="Noise added to generated points.")]
-TrainFraction = Annotated[
-    float, Field(ge=0.1, le=0.9, description="Share of the points used for training.")
-]
-DataSeed = Annotated[
-    int, Field(ge=0, le=SEED_MAX, description="Seed of the data: which points are drawn.")
-]
-Point = Annotated[
-    tuple[Annotated[float, Strict()], Annotated[float, Strict()], Annotated[int, Strict()]],
-    Strict(False),  # JSON has no tuples: accept the list, but keep its items strict
-    Field(description="A labelled point [x1, x2, label], label an integer class 0-5."),
-]
-Points = Annotated[
-    list[Point],
-    Field(max_length=5000, description="Custom data, used when `dataset` is `custom`."),
-]
-Features = Annotated[
-    list[Feature],
-    Field(
-        min_length=1,
-        max_length=9,
-        description="Input features fed to the net, each at most once.",
-        json_schema_extra={"uniqueItems": True},
-    ),
-]
-Width = Annotated[int, Field(ge=1, le=32)]
-HiddenLayers = Annotated[
-    list[Width], Field(max_length=8, description="Widths of the hidden layers, input to output.")
-]
-ActivationField = Annotated[Activation, Field(description="Activation of the hidden neurons.")]
-OptimizerField = Annotated[
-    Optimizer, Field(description="How each step turns gradients into moves.")
-]
-LearningRate = Annotated[
-    float, Field(ge=1e-5, le=10.0, description="Step size: how far each step moves the weights.")
-]
-Momentum = Annotated[
-    float,
-    Field(ge=0.0, le=0.999, description="Momentum; decay for rmsprop; beta1 for adam."),
-]
-Nesterov = Annotated[bool, Field(description="Use Nesterov momentum with `momentum`.")]
-BatchSize = Annotated[int, Field(ge=1, le=5000, description="Examples per step (mini-batch).")]
-RegularizationField = Annotated[Regularization, Field(description="Penalty on large weights.")]
-RegularizationRate = Annotated[
-    float, Field(ge=0.0, le=10.0, description="Strength of the regularisation penalty.")
-]
-Seed = Annotated[
-    int, Field(ge=0, le=SEED_MAX, description="Seed of the initial weights and batch order.")
-]
-
-
-class SessionConfig(BaseModel):
-    """A whole training configuration; every field has a friendly default."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    dataset: DatasetField = "spiral"
-    classes: Classes = 2
-    n_samples: Samples = 500
-    noise: Noise = 0.0
-    train_fraction: TrainFraction = 0.5
-    data_seed: DataSeed = 0
-    points: Points | None = None
-    features: Features = Field(default_factory=lambda: list(DEFAULT_FEATURES))
-    hidden_layers: HiddenLayers = Field(default_factory=lambda: [8, 8])
-    activation: ActivationField = "tanh"
-    optimizer: OptimizerField = "sgd"
-    learning_rate: LearningRate = 0.03
-    momentum: Momentum = 0.9
-    nesterov: Nesterov = False
-    batch_size: BatchSize = 10
-    regularization: RegularizationField = "none"
-    regularization_rate: RegularizationRate = 0.0
-    seed: Seed = 0
-
-
-class ConfigUpdate(BaseModel):
-    """Some config fields to change; the others keep their values."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    dataset: DatasetField | None = None
-    classes: Classes | None = None
-    n_samples: Samples | None = None
-    noise: Noise | None = None
-    train_fraction: TrainFraction | None = None
-    data_seed: DataSeed | None = None
-    points: Points | None = None
-    features: Features | None = None
-    hidden_layers: HiddenLayers | None = None
-    activation: ActivationField | None = None
-    optimizer: OptimizerField | None = None
-    learning_rate: LearningRate | None = None
-    momentum: Momentum | None = None
-    nesterov: Nesterov | None = None
-    batch_size: BatchSize | None = None
-    regularization: RegularizationField | None = None
-    regularization_rate: RegularizationRate | None = None
-    seed: Seed | None = None
+from app.schemas.config import (
+    Applied,
+    BatchSize,
+    ConfigUpdate,
+    LearningRate,
+    Momentum,
+    Nesterov,
+    OptimizerField,
+    Problem,
+    RegularizationField,
+    RegularizationRate,
+    SessionConfig,
+    Status,
+)
 
 
 def _metric(description: str) -> Any:
@@ -390,108 +280,3 @@ class ErrorResponse(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"] = Field(description="Always 'ok' when the server answers.")
     version: str = Field(description="The running Stepwise version.")
-
-
-# --- WebSocket: client → server -------------------------------------------------------------
-
-
-class AuthMessage(BaseModel):
-    type: Literal["auth"]
-    token: str = Field(max_length=200, description="The session's token.")
-
-
-class PlayMessage(BaseModel):
-    type: Literal["play"]
-
-
-class PauseMessage(BaseModel):
-    type: Literal["pause"]
-
-
-class ResetMessage(BaseModel):
-    type: Literal["reset"]
-
-
-class StepMessage(StepRequest):
-    type: Literal["step"]
-
-
-class SetMessage(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    type: Literal["set"]
-    config: ConfigUpdate = Field(description="The config fields to change.")
-
-
-class SpeedMessage(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    type: Literal["speed"]
-    epochs_per_second: float | None = Field(default=None, gt=0, le=100_000)
-    steps_per_second: float | None = Field(default=None, gt=0, le=10_000_000)
-
-    @model_validator(mode="after")
-    def _at_most_one(self) -> SpeedMessage:
-        if self.epochs_per_second is not None and self.steps_per_second is not None:
-            raise ValueError("give at most one of epochs_per_second or steps_per_second")
-        return self
-
-
-class SubscribeMessage(BaseModel):
-    type: Literal["subscribe"]
-    neurons: bool = Field(description="Also send every hidden neuron's small grid.")
-
-
-class Speed(BaseModel):
-    epochs_per_second: float | None = Field(description="Set when the speed is in epochs.")
-    steps_per_second: float | None = Field(description="Set when the speed is in steps.")
-
-
-class SeekMessage(BaseModel):
-    type: Literal["seek"]
-    at: int = Field(ge=0, description="The checkpoint to show this viewer.")
-
-
-class RewindMessage(BaseModel):
-    type: Literal["rewind"]
-    at: int | None = Field(default=None, ge=0, description="The checkpoint to continue from.")
-
-
-class RescueMessage(BaseModel):
-    type: Literal["rescue"]
-
-
-ClientMessage = Annotated[
-    AuthMessage
-    | PlayMessage
-    | PauseMessage
-    | ResetMessage
-    | StepMessage
-    | SetMessage
-    | SpeedMessage
-    | SubscribeMessage
-    | SeekMessage
-    | RewindMessage
-    | RescueMessage,
-    Field(discriminator="type"),
-]
-
-
-class ValueMessage(BaseModel):
-    type: Literal["value"]
-    index: int = Field(ge=0, le=3, description="Which run, in panel order.")
-    value: Any = Field(description="Its new value of the varied field.")
-
-
-# What a comparison's socket accepts: the session messages that make sense for a group.
-GroupClientMessage = Annotated[
-    AuthMessage
-    | PlayMessage
-    | PauseMessage
-    | ResetMessage
-    | StepMessage
-    | SetMessage
-    | SpeedMessage
-    | ValueMessage,
-    Field(discriminator="type"),
-]

@@ -1,0 +1,126 @@
+"""The training configuration as the API speaks it: field types with bounds, once."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, Strict
+
+Dataset = Literal[
+    "circle", "xor", "gauss", "spiral", "moons", "blobs", "plane", "multigauss", "custom"
+]
+Feature = Literal["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2", "cos_x1", "cos_x2"]
+Activation = Literal["relu", "tanh", "sigmoid", "linear", "leaky_relu"]
+Optimizer = Literal["sgd", "momentum", "rmsprop", "adam"]
+Regularization = Literal["none", "l1", "l2"]
+Problem = Literal["binary", "multiclass", "regression"]
+Status = Literal["idle", "running", "diverged"]
+Applied = Literal["live", "data", "rebuild"]
+
+SEED_MAX = 2**32 - 1
+DEFAULT_FEATURES: tuple[Feature, ...] = ("x1", "x2")
+
+DatasetField = Annotated[Dataset, Field(description="Which data to learn; `custom` uses `points`.")]
+Classes = Annotated[
+    int, Field(ge=2, le=6, description="Number of classes for `blobs` and `spiral`.")
+]
+Samples = Annotated[int, Field(ge=10, le=5000, description="Number of generated points.")]
+Noise = Annotated[float, Field(ge=0.0, le=0.5, description="Noise added to generated points.")]
+TrainFraction = Annotated[
+    float, Field(ge=0.1, le=0.9, description="Share of the points used for training.")
+]
+DataSeed = Annotated[
+    int, Field(ge=0, le=SEED_MAX, description="Seed of the data: which points are drawn.")
+]
+Point = Annotated[
+    tuple[Annotated[float, Strict()], Annotated[float, Strict()], Annotated[int, Strict()]],
+    Strict(False),  # JSON has no tuples: accept the list, but keep its items strict
+    Field(description="A labelled point [x1, x2, label], label an integer class 0-5."),
+]
+Points = Annotated[
+    list[Point],
+    Field(max_length=5000, description="Custom data, used when `dataset` is `custom`."),
+]
+Features = Annotated[
+    list[Feature],
+    Field(
+        min_length=1,
+        max_length=9,
+        description="Input features fed to the net, each at most once.",
+        json_schema_extra={"uniqueItems": True},
+    ),
+]
+Width = Annotated[int, Field(ge=1, le=32)]
+HiddenLayers = Annotated[
+    list[Width], Field(max_length=8, description="Widths of the hidden layers, input to output.")
+]
+ActivationField = Annotated[Activation, Field(description="Activation of the hidden neurons.")]
+OptimizerField = Annotated[
+    Optimizer, Field(description="How each step turns gradients into moves.")
+]
+LearningRate = Annotated[
+    float, Field(ge=1e-5, le=10.0, description="Step size: how far each step moves the weights.")
+]
+Momentum = Annotated[
+    float,
+    Field(ge=0.0, le=0.999, description="Momentum; decay for rmsprop; beta1 for adam."),
+]
+Nesterov = Annotated[bool, Field(description="Use Nesterov momentum with `momentum`.")]
+BatchSize = Annotated[int, Field(ge=1, le=5000, description="Examples per step (mini-batch).")]
+RegularizationField = Annotated[Regularization, Field(description="Penalty on large weights.")]
+RegularizationRate = Annotated[
+    float, Field(ge=0.0, le=10.0, description="Strength of the regularisation penalty.")
+]
+Seed = Annotated[
+    int, Field(ge=0, le=SEED_MAX, description="Seed of the initial weights and batch order.")
+]
+
+
+class SessionConfig(BaseModel):
+    """A whole training configuration; every field has a friendly default."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    dataset: DatasetField = "spiral"
+    classes: Classes = 2
+    n_samples: Samples = 500
+    noise: Noise = 0.0
+    train_fraction: TrainFraction = 0.5
+    data_seed: DataSeed = 0
+    points: Points | None = None
+    features: Features = Field(default_factory=lambda: list(DEFAULT_FEATURES))
+    hidden_layers: HiddenLayers = Field(default_factory=lambda: [8, 8])
+    activation: ActivationField = "tanh"
+    optimizer: OptimizerField = "sgd"
+    learning_rate: LearningRate = 0.03
+    momentum: Momentum = 0.9
+    nesterov: Nesterov = False
+    batch_size: BatchSize = 10
+    regularization: RegularizationField = "none"
+    regularization_rate: RegularizationRate = 0.0
+    seed: Seed = 0
+
+
+class ConfigUpdate(BaseModel):
+    """Some config fields to change; the others keep their values."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    dataset: DatasetField | None = None
+    classes: Classes | None = None
+    n_samples: Samples | None = None
+    noise: Noise | None = None
+    train_fraction: TrainFraction | None = None
+    data_seed: DataSeed | None = None
+    points: Points | None = None
+    features: Features | None = None
+    hidden_layers: HiddenLayers | None = None
+    activation: ActivationField | None = None
+    optimizer: OptimizerField | None = None
+    learning_rate: LearningRate | None = None
+    momentum: Momentum | None = None
+    nesterov: Nesterov | None = None
+    batch_size: BatchSize | None = None
+    regularization: RegularizationField | None = None
+    regularization_rate: RegularizationRate | None = None
+    seed: Seed | None = None

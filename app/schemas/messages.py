@@ -1,0 +1,112 @@
+"""WebSocket messages a client sends; what the server sends is documented in the README."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from app.schemas.config import ConfigUpdate
+from app.schemas.rest import StepRequest
+
+
+class AuthMessage(BaseModel):
+    type: Literal["auth"]
+    token: str = Field(max_length=200, description="The session's token.")
+
+
+class PlayMessage(BaseModel):
+    type: Literal["play"]
+
+
+class PauseMessage(BaseModel):
+    type: Literal["pause"]
+
+
+class ResetMessage(BaseModel):
+    type: Literal["reset"]
+
+
+class StepMessage(StepRequest):
+    type: Literal["step"]
+
+
+class SetMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    type: Literal["set"]
+    config: ConfigUpdate = Field(description="The config fields to change.")
+
+
+class SpeedMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    type: Literal["speed"]
+    epochs_per_second: float | None = Field(default=None, gt=0, le=100_000)
+    steps_per_second: float | None = Field(default=None, gt=0, le=10_000_000)
+
+    @model_validator(mode="after")
+    def _at_most_one(self) -> SpeedMessage:
+        if self.epochs_per_second is not None and self.steps_per_second is not None:
+            raise ValueError("give at most one of epochs_per_second or steps_per_second")
+        return self
+
+
+class SubscribeMessage(BaseModel):
+    type: Literal["subscribe"]
+    neurons: bool = Field(description="Also send every hidden neuron's small grid.")
+
+
+class Speed(BaseModel):
+    epochs_per_second: float | None = Field(description="Set when the speed is in epochs.")
+    steps_per_second: float | None = Field(description="Set when the speed is in steps.")
+
+
+class SeekMessage(BaseModel):
+    type: Literal["seek"]
+    at: int = Field(ge=0, description="The checkpoint to show this viewer.")
+
+
+class RewindMessage(BaseModel):
+    type: Literal["rewind"]
+    at: int | None = Field(default=None, ge=0, description="The checkpoint to continue from.")
+
+
+class RescueMessage(BaseModel):
+    type: Literal["rescue"]
+
+
+ClientMessage = Annotated[
+    AuthMessage
+    | PlayMessage
+    | PauseMessage
+    | ResetMessage
+    | StepMessage
+    | SetMessage
+    | SpeedMessage
+    | SubscribeMessage
+    | SeekMessage
+    | RewindMessage
+    | RescueMessage,
+    Field(discriminator="type"),
+]
+
+
+class ValueMessage(BaseModel):
+    type: Literal["value"]
+    index: int = Field(ge=0, le=3, description="Which run, in panel order.")
+    value: Any = Field(description="Its new value of the varied field.")
+
+
+# What a comparison's socket accepts: the session messages that make sense for a group.
+GroupClientMessage = Annotated[
+    AuthMessage
+    | PlayMessage
+    | PauseMessage
+    | ResetMessage
+    | StepMessage
+    | SetMessage
+    | SpeedMessage
+    | ValueMessage,
+    Field(discriminator="type"),
+]

@@ -79,6 +79,7 @@ async def live(socket: WebSocket, session_id: str) -> None:
         return
     viewer = Viewer(socket)
     session.hub.add(viewer)
+    session.note_viewers()
     session.touch()
     viewer.offer_json(hello(session, viewer))
     await offer_current_frame(session, viewer)
@@ -102,6 +103,7 @@ async def live(socket: WebSocket, session_id: str) -> None:
         pass
     finally:
         session.hub.remove(viewer)
+        session.note_viewers()
         session.touch()
         await stop(pump)
         session.release_if_unwatched()

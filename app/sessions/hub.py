@@ -1,10 +1,11 @@
 """The hub fans a session's messages out to every viewer without letting one slow them all.
 
-Each viewer has one slot for the latest frame and a short queue of JSON messages, drained by
-its own pump task — the only task that writes to its socket. A new frame overwrites a frame not
-yet sent, so a slow viewer skips frames instead of queueing them, and the training never waits
-for a socket. JSON messages (config changes, errors) are few and each carries the whole state,
-so the queue is bounded and drops its oldest entry when full.
+Each viewer has one queue, drained by its own pump task — the only task that writes to its
+socket — in the order things were offered, so a "paused" message never overtakes the frame
+before it. A frame holds at most one place per source: a newer frame drops the unsent one and
+takes a place at the end, so a slow viewer skips frames instead of queueing them, and the
+training never waits for a socket. JSON messages (config changes, errors) are few and each
+carries the whole state, so at most CONTROL_QUEUE of them wait; past that the oldest goes.
 """
 
 from __future__ import annotations
@@ -26,6 +27,16 @@ class Socket(Protocol):
     async def close(self, code: int = 1000, reason: str | None = None) -> None: ...
 
 
+class Entry:
+    """One thing waiting to be sent; compared by identity, so equal frames stay distinct."""
+
+    __slots__ = ("data", "source")
+
+    def __init__(self, data: bytes | str, source: str | None) -> None:
+        self.data = data
+        self.source = source
+
+
 class Viewer:
     """One socket. It may watch several sessions (a comparison): one frame slot for each."""
 
@@ -35,21 +46,36 @@ class Viewer:
         self.driver = False
         self.frames_sent = 0
         self.frames_skipped = 0
-        self._frames: dict[str, bytes] = {}  # source -> latest frame not yet sent
-        self._control: deque[str] = deque(maxlen=CONTROL_QUEUE)
+        # Waiting to be sent, in order: JSON text, or a frame (its bytes, keyed by source).
+        self._queue: deque[Entry] = deque()
+        self._frames: dict[str, Entry] = {}  # source -> its unsent frame in the queue
+        self._texts = 0  # JSON messages in the queue
         self._wake = asyncio.Event()
         self._closing: int | None = None  # a close code, once the session is gone
 
+    @property
+    def waiting(self) -> int:
+        return len(self._queue)
+
     def offer_frame(self, frames: FrameSet, source: str = "") -> None:
-        if source in self._frames:
+        stale = self._frames.pop(source, None)
+        if stale is not None:
+            self._queue.remove(stale)  # at most CONTROL_QUEUE + one per source: short
             self.frames_skipped += 1
         chosen = frames.with_neurons if self.neurons and frames.with_neurons else frames.plain
-        self._frames[source] = chosen
+        entry = Entry(chosen, source)
+        self._frames[source] = entry
+        self._queue.append(entry)
         self._wake.set()
 
     def offer_json(self, message: dict[str, Any] | str) -> None:
         text = message if isinstance(message, str) else json.dumps(message, allow_nan=False)
-        self._control.append(text)
+        if self._texts >= CONTROL_QUEUE:
+            oldest = next(e for e in self._queue if isinstance(e.data, str))
+            self._queue.remove(oldest)
+            self._texts -= 1
+        self._queue.append(Entry(text, None))
+        self._texts += 1
         self._wake.set()
 
     def close(self, code: int, message: dict[str, Any]) -> None:
@@ -62,15 +88,18 @@ class Viewer:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            while self._control:
-                await self.socket.send_text(self._control.popleft())
+            while self._queue:
+                entry = self._queue.popleft()
+                if isinstance(entry.data, str):
+                    self._texts -= 1
+                    await self.socket.send_text(entry.data)
+                else:
+                    del self._frames[entry.source or ""]
+                    await self.socket.send_bytes(entry.data)
+                    self.frames_sent += 1
             if self._closing is not None:
                 await self.socket.close(self._closing)
                 return
-            frames, self._frames = self._frames, {}
-            for frame in frames.values():
-                await self.socket.send_bytes(frame)
-                self.frames_sent += 1
 
 
 class Tap:

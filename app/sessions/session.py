@@ -69,6 +69,7 @@ class Session:
         self.runner: asyncio.Task[None] | None = None
         self.group: str | None = None  # the comparison that drives this session, if any
         self.code: str | None = None  # short watch code, once shared
+        self._count_note: asyncio.Task[None] | None = None
         self.seq = 0
         self.late_ticks = 0
         self._carry = 0.0  # fractional steps owed by a slow speed
@@ -133,6 +134,17 @@ class Session:
 
     def touch(self) -> None:
         self.last_active = time.monotonic()
+
+    def note_viewers(self) -> None:
+        """Tell every viewer how many watch, once per half second however many come and go."""
+        if self._count_note is not None and not self._count_note.done():
+            return
+
+        async def note() -> None:
+            await asyncio.sleep(0.5)
+            self.hub.publish_json({"type": "viewers", "count": len(self.hub)})
+
+        self._count_note = asyncio.create_task(note())
 
     def release_if_unwatched(self) -> None:
         """Free the grid buffers (most of a session's memory) when no one will redraw soon."""
@@ -356,6 +368,7 @@ class Session:
     async def close(self) -> None:
         self.playing = False
         await stop(self.runner)
+        await stop(self._count_note)
         self.runner = None
         gone = {"type": "error", "code": "not_found", "message": "this session has ended"}
         self.hub.close_all(CLOSE_GONE, {**gone, "field": None})

@@ -58,7 +58,7 @@ def test_a_stuck_viewer_keeps_only_the_latest_frame() -> None:
     assert len(frames) == 200  # the quick viewer saw every frame
     assert len(stuck_sent) == 1  # the stuck one is still sending its first frame
     assert stuck.frames_skipped >= 198  # the rest were replaced, never queued
-    assert len(stuck._control) == CONTROL_QUEUE  # the control queue is bounded
+    assert stuck.waiting <= CONTROL_QUEUE + 1  # bounded: the JSON cap and one latest frame
 
 
 def test_neuron_frames_go_only_to_viewers_who_asked() -> None:
@@ -79,3 +79,25 @@ def test_neuron_frames_go_only_to_viewers_who_asked() -> None:
 
     plain_sent, rich_sent = asyncio.run(scenario())
     assert plain_sent == [b"plain"] and rich_sent == [b"rich"]
+
+
+def test_messages_keep_their_order_and_a_newer_frame_moves_to_the_end() -> None:
+    async def scenario() -> list[bytes | str]:
+        viewer = Viewer(QuickSocket())
+        viewer.offer_frame(FrameSet(plain=b"running", with_neurons=None))
+        viewer.offer_json('{"type": "state", "status": "idle"}')
+        viewer.offer_frame(FrameSet(plain=b"a", with_neurons=None), source="a")
+        viewer.offer_json('{"type": "config"}')
+        viewer.offer_frame(FrameSet(plain=b"a2", with_neurons=None), source="a")
+        pump = asyncio.create_task(viewer.pump())
+        await asyncio.sleep(0.01)
+        await stop(pump)
+        assert isinstance(viewer.socket, QuickSocket)
+        return viewer.socket.sent
+
+    assert asyncio.run(scenario()) == [
+        b"running",
+        '{"type": "state", "status": "idle"}',
+        '{"type": "config"}',
+        b"a2",
+    ]

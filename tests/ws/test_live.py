@@ -238,3 +238,13 @@ def test_deleting_a_session_closes_its_sockets(client: TestClient) -> None:
             closing = ws.receive()
         assert closing["code"] == 4404
     assert client.get(f"/api/sessions/{session_id}").status_code == 404
+
+
+def test_viewers_hear_how_many_watch(client: TestClient) -> None:
+    session_id, _, _ = create(client, n_samples=50)
+    url = f"/api/sessions/{session_id}/ws"
+    with client.websocket_connect(url) as first:
+        assert next_json(first, "viewers")["count"] == 1
+        with client.websocket_connect(url):
+            assert next_json(first, "viewers")["count"] == 2
+        assert next_json(first, "viewers")["count"] == 1

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
 
 from app import __version__
+from app.api.errors import ApiError
 
 router = APIRouter(include_in_schema=False)
 
@@ -28,3 +29,31 @@ def playground(request: Request) -> HTMLResponse:
 @router.get("/compare", response_class=HTMLResponse)
 def compare(request: Request) -> HTMLResponse:
     return render(request, "compare.html")
+
+
+@router.get("/watch/{session_id}", response_class=HTMLResponse)
+def watch(request: Request, session_id: Annotated[str, Path(max_length=64)]) -> HTMLResponse:
+    if request.app.state.registry.get(session_id) is None:
+        raise ApiError(404, "no session has this id (it may have ended)", field="session_id")
+    return render(request, "watch.html", session_id=session_id)
+
+
+@router.get("/present", response_class=HTMLResponse)
+def present(request: Request) -> HTMLResponse:
+    return render(request, "present.html")
+
+
+@router.get("/embed", response_class=HTMLResponse)
+def embed(request: Request) -> HTMLResponse:
+    oembed = str(request.url_for("oembed").include_query_params(url=str(request.url)))
+    return render(request, "embed.html", oembed_url=oembed)
+
+
+@router.get("/embed/builder", response_class=HTMLResponse)
+def embed_builder(request: Request) -> HTMLResponse:
+    return render(request, "builder.html")
+
+
+@router.get("/lessons", response_class=HTMLResponse)
+def lessons(request: Request) -> HTMLResponse:
+    return render(request, "lessons.html")

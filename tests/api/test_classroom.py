@@ -64,3 +64,15 @@ def test_pages_may_not_be_framed_but_the_embed_may() -> None:
     with TestClient(create_app(Settings(allowed_embedders=allowed))) as client:
         policy = client.get("/embed").headers["content-security-policy"]
         assert "frame-ancestors 'self' https://course.example https://lms.example" in policy
+
+
+def test_every_page_renders_and_a_watch_page_needs_a_live_session(client: TestClient) -> None:
+    for path in ["/", "/compare", "/present", "/embed", "/embed/builder", "/lessons"]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert '<script type="module"' in response.text
+    session_id, _, _ = create(client, n_samples=50)
+    assert client.get(f"/watch/{session_id}").status_code == 200
+    assert_error(client.get("/watch/gone"), 404, "not_found", "session_id")
+    embed = client.get("/embed?dataset=xor").text
+    assert 'type="application/json+oembed"' in embed

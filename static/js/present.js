@@ -1,0 +1,237 @@
+// Entry point of /present: a projector view of one run, driven from the keyboard or a clicker,
+// with lesson scenes on the number keys and a share panel (short link, QR code, watcher count).
+// The page's state — a scene number, or a whole config — lives in the URL hash.
+
+import { getSession, getShare } from "./classroom-api.js";
+import { LR_STOPS } from "./controls.js";
+import { SCENES, scene as sceneAt } from "./lessons-data.js";
+import { Run } from "./live-run.js";
+import { LiveView } from "./liveview.js";
+import { SeekBack } from "./classroom-seek.js";
+import { readPalette } from "./palette.js";
+import { bindPresenterKeys } from "./present-keys.js";
+import { RunStrip } from "./runstrip.js";
+import { formatValue, nearestStop } from "./scales.js";
+import { createScheduler } from "./scheduler.js";
+import { SceneStage, sceneConfig } from "./scene-stage.js";
+import { showShare, showWatchers } from "./share-panel.js";
+import { fromHash, toHash } from "./state.js";
+
+const STORE = "stepwise:present"; // this tab's session, so a reload keeps the same watch link
+const root = document.getElementById("app");
+const $ = (id) => document.getElementById(id);
+const palette = readPalette(root);
+const scheduler = createScheduler(() => {
+  const a = view.paint();
+  const b = strip.paint();
+  return a || b;
+});
+const invalidate = () => scheduler.request();
+const view = new LiveView($("live"), { palette, invalidate,
+  plot: { radius: [4, 11], outline: 2, scale: 75 }, chart: { lineWidth: 5, fontSize: 18 } });
+const strip = new RunStrip($("strip"), { palette, invalidate, lineWidth: 4,
+  plot: { radius: [2.5, 6], scale: 80, outline: 1.5 } });
+const page = { scene: null, config: null, step: 0, status: "idle", share: null };
+
+const run = new Run({
+  onHello: (message) => {
+    takeConfig(message);
+    showWatchers(root.querySelectorAll("[data-watchers]"), message.viewers ?? 1);
+    if (message.state.step > 0) run.history().then((h) => view.loadHistory(h.points));
+  },
+  onConfig: (message) => {
+    takeConfig(message);
+    lookback.forget();
+  },
+  onFrame: (frame) => {
+    if (!frame.past) {
+      page.step = frame.step;
+      run.noteFrame(frame);
+      if (lookback.active) return; // looking back: the past frame stays on screen
+      showWatchers(root.querySelectorAll("[data-watchers]"), frame.viewers ?? 1);
+    }
+    view.takeFrame(frame);
+  },
+  onState: (status) => {
+    if (status === "running") lookback.forget(); // played from elsewhere: back to the live run
+    if (stage.mode === "single") setStatus(status);
+  },
+  onError: (message) => notify(message.message),
+  onGone: () => {
+    sessionStorage.removeItem(STORE);
+    notify("The session ended; starting a new one (the watch link changes).");
+    start();
+  },
+});
+const stage = new SceneStage({
+  run, strip,
+  onMode: (mode) => {
+    root.dataset.mode = mode;
+    $("strip").hidden = mode !== "compare";
+  },
+  onStatus: setStatus,
+  onError: notify,
+});
+const lookback = new SeekBack(run, {
+  onChange: (active) => {
+    $("seek-badge").hidden = !active;
+  },
+});
+
+function takeConfig(message) {
+  page.config = message.config;
+  view.setSession(message);
+  $("present-lr").textContent = formatValue(message.config.learning_rate, 3);
+  saveHash();
+}
+
+function setStatus(status) {
+  page.status = status;
+  root.dataset.status = status;
+  if (stage.mode === "single") view.showStatus(status);
+  const playing = status === "running";
+  $("play").setAttribute("aria-pressed", String(playing));
+  $("play").querySelector(".label").textContent = playing ? "Pause" : "Play";
+}
+
+function showScene(n) {
+  const scene = sceneAt(n);
+  page.scene = scene ? n : null;
+  $("scene-title").textContent = scene ? `${n} · ${scene.title}` : "A network learning, step by step";
+  $("scene-try").textContent = scene ? scene.tryThis : "";
+  $("scene-try").hidden = !scene;
+  view.setShowTest(Boolean(scene?.showTest));
+  for (const button of $("scenes").querySelectorAll("button")) {
+    button.setAttribute("aria-current", String(Number(button.dataset.scene) === page.scene));
+  }
+  return scene;
+}
+
+async function goToScene(n) {
+  const scene = showScene(n);
+  if (!scene) return;
+  lookback.forget();
+  remember();
+  saveHash();
+  await stage.show(scene);
+}
+
+function act(name, detail = {}) {
+  notify(null);
+  if (name === "scene") goToScene(detail.n);
+  else if (name === "toggle") {
+    lookback.leave();
+    stage.toggle();
+  } else if (name === "forward") {
+    if (stage.mode === "single" && lookback.forward()) return;
+    if (page.status !== "running") stage.step(1);
+  } else if (name === "back") {
+    if (stage.mode !== "single") return;
+    run.pause();
+    lookback.back(page.step).catch((error) => notify(error.message));
+  } else if (name === "reset") {
+    lookback.leave();
+    stage.reset();
+  } else if (name === "larger" || name === "smaller") {
+    if (stage.mode !== "single" || !page.config) return;
+    const i = nearestStop(LR_STOPS, page.config.learning_rate) + (name === "larger" ? 1 : -1);
+    const value = LR_STOPS[Math.max(0, Math.min(LR_STOPS.length - 1, i))];
+    run.set({ learning_rate: value });
+    $("present-lr").textContent = formatValue(value, 3);
+  } else if (name === "share") {
+    const button = root.querySelector('[data-act="share"]');
+    const show = button.getAttribute("aria-pressed") !== "true";
+    button.setAttribute("aria-pressed", String(show));
+    $("share").hidden = !show || !page.share;
+  } else if (name === "fullscreen") toggleFullscreen();
+}
+
+function toggleFullscreen() {
+  const on = root.dataset.fullscreen !== "true";
+  root.dataset.fullscreen = String(on);
+  // The class alone already enlarges the stage; the real full screen may be refused (no gesture).
+  if (on && !document.fullscreenElement) document.documentElement.requestFullscreen?.().catch(() => {});
+  if (!on && document.fullscreenElement) document.exitFullscreen?.().catch(() => {});
+}
+
+document.addEventListener("fullscreenchange", () => {
+  root.dataset.fullscreen = String(Boolean(document.fullscreenElement));
+});
+
+function notify(text) {
+  $("notice").hidden = !text;
+  $("notice").textContent = text || "";
+}
+
+function readHash() {
+  const match = /(?:^#|&)scene=(\d+)/.exec(location.hash);
+  if (match && sceneAt(Number(match[1]))) return { scene: Number(match[1]), config: null };
+  return { scene: null, config: fromHash(location.hash).state.config };
+}
+
+function saveHash() {
+  const hash = page.scene
+    ? `#scene=${page.scene}`
+    : `#${toHash({ config: page.config, view: { test: false, discretize: false, log: false } })}`;
+  if (hash !== location.hash) history.replaceState(null, "", hash);
+}
+
+function remember() {
+  if (run.token) sessionStorage.setItem(STORE, JSON.stringify({ id: run.id, token: run.token, scene: page.scene }));
+}
+
+async function refreshShare() {
+  if (!run.id) return;
+  try {
+    const share = await getShare(run.id);
+    if (share.watch_url !== page.share?.watch_url) showShare($("share"), share);
+    page.share = share;
+    $("share").hidden = root.querySelector('[data-act="share"]').getAttribute("aria-pressed") !== "true";
+    if (page.status !== "running") showWatchers(root.querySelectorAll("[data-watchers]"), page.share.viewers);
+  } catch {
+    // the frames keep the count current while playing; the next poll tries again
+  }
+}
+
+async function start() {
+  const wanted = readHash();
+  const stored = JSON.parse(sessionStorage.getItem(STORE) || "null");
+  let resumed = false;
+  if (stored) {
+    try {
+      await getSession(stored.id);
+      run.attach(stored.id, stored.token);
+      resumed = true;
+    } catch {
+      sessionStorage.removeItem(STORE);
+    }
+  }
+  const scene = sceneAt(wanted.scene);
+  if (!resumed) await run.create(scene ? sceneConfig(scene) : wanted.config);
+  remember();
+  showScene(wanted.scene);
+  // A reload keeps the run as it was; a new scene number (or a comparison) sets the scene up.
+  if (scene && (!resumed || stored.scene !== wanted.scene || scene.compare)) await stage.show(scene);
+  else if (scene) run.speed(scene.speed);
+  refreshShare();
+}
+
+SCENES.forEach((scene, i) => {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.dataset.scene = String(i + 1);
+  button.textContent = String(i + 1);
+  button.title = scene.title;
+  button.setAttribute("aria-label", `Scene ${i + 1}: ${scene.title}`);
+  button.setAttribute("aria-keyshortcuts", String(i + 1));
+  button.addEventListener("click", () => act("scene", { n: i + 1 }));
+  $("scenes").append(button);
+});
+root.querySelectorAll("[data-act]").forEach((button) => {
+  button.addEventListener("click", () => act(button.dataset.act));
+});
+bindPresenterKeys(document, act);
+window.addEventListener("pagehide", () => stage.close());
+setInterval(refreshShare, 5000);
+window.__stepwise = { page, run, stage, lookback, stats: scheduler.stats };
+start().catch((error) => notify(`The server did not start a run: ${error.message}`));

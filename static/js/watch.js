@@ -1,0 +1,131 @@
+// Entry point of /watch/{id}: a read-only live view of someone's run, made for a phone. The
+// socket never authenticates; "Take a copy" branches the run at the moment on screen into a
+// session of the student's own and opens it here in driving mode (its token stays in this tab's
+// sessionStorage, never in a URL).
+
+import { copySession } from "./classroom-api.js";
+import { LR_STOPS } from "./controls.js";
+import { bindKeys } from "./keyboard.js";
+import { Run } from "./live-run.js";
+import { LiveView } from "./liveview.js";
+import { readPalette } from "./palette.js";
+import { formatValue, nearestStop } from "./scales.js";
+import { createScheduler } from "./scheduler.js";
+
+const root = document.getElementById("app");
+const $ = (id) => document.getElementById(id);
+const sessionId = root.dataset.sessionId;
+const copyKey = (id) => `stepwise:copy:${id}`;
+const mine = JSON.parse(sessionStorage.getItem(copyKey(sessionId)) || "null");
+const palette = readPalette(root);
+const scheduler = createScheduler(() => view.paint());
+const view = new LiveView($("live"), { palette, invalidate: () => scheduler.request(),
+  plot: { radius: [2.5, 6], scale: 80 }, chart: { lineWidth: 2.5, fontSize: 12 } });
+const page = { frame: null, status: "idle", config: null };
+
+const CONNECTION = { connecting: "Connecting…", open: "Live", closed: "Reconnecting…" };
+const run = new Run({
+  onHello: (message) => {
+    takeConfig(message);
+    showViewers(message.viewers);
+    if (message.state.step > 0) run.history().then((h) => view.loadHistory(h.points));
+  },
+  onConfig: takeConfig,
+  onFrame: (frame) => {
+    page.frame = frame;
+    run.noteFrame(frame);
+    showViewers(frame.viewers);
+    view.takeFrame(frame);
+  },
+  onState: (status) => {
+    page.status = status;
+    root.dataset.status = status;
+    view.showStatus(status);
+    const playing = status === "running";
+    $("play").setAttribute("aria-pressed", String(playing));
+    $("play").querySelector(".label").textContent = playing ? "Pause" : "Play";
+  },
+  onConnection: (state) => {
+    root.dataset.connection = state;
+    $("connection").textContent = CONNECTION[state];
+  },
+  onGone: () => {
+    root.dataset.connection = "closed";
+    $("connection").textContent = "This run has ended";
+    $("copy-box").hidden = true;
+  },
+  onError: (message) => showCopyError(message.message),
+});
+
+function takeConfig(message) {
+  page.config = message.config;
+  view.setSession(message);
+  const lr = message.config.learning_rate;
+  $("step-size").textContent = formatValue(lr, 3);
+  $("lr").value = String(nearestStop(LR_STOPS, lr));
+  $("lr-out").textContent = formatValue(lr, 3);
+}
+
+function showViewers(count) {
+  if (!count) return;
+  $("viewers").hidden = false;
+  $("viewers").textContent = count === 1 ? "1 watching" : `${count} watching`;
+}
+
+function showCopyError(text) {
+  $("copy-error").hidden = !text;
+  $("copy-error").textContent = text || "";
+}
+
+async function takeCopy() {
+  const button = $("take-copy");
+  button.disabled = true;
+  button.textContent = "Copying…";
+  showCopyError(null);
+  try {
+    const copy = await copySession(sessionId, page.frame?.history?.at ?? null);
+    sessionStorage.setItem(copyKey(copy.id), JSON.stringify({
+      token: copy.token, from: sessionId, epoch: copy.state.epoch,
+    }));
+    location.assign(`/watch/${encodeURIComponent(copy.id)}`);
+  } catch (error) {
+    showCopyError(`No copy was made: ${error.message}`);
+    button.disabled = false;
+    button.textContent = "Take a copy";
+  }
+}
+
+function act(name) {
+  if (name === "toggle") run.toggle();
+  else if (name === "step" && page.status !== "running") run.step(1);
+  else if (name === "reset") run.reset();
+}
+
+/** Driving mode: this tab made the copy, so it holds the copy's token. */
+function drive() {
+  root.dataset.mode = "drive";
+  $("watch-title").textContent = "Your copy";
+  $("watch-lead").textContent = `It continues the class run from epoch ${mine.epoch}. `
+    + "Play it, step it, change its step size: the class run goes on without you.";
+  $("copy-box").hidden = true;
+  $("drive").hidden = false;
+  const back = $("back-to-class");
+  back.href = `/watch/${encodeURIComponent(mine.from)}`;
+  back.hidden = false;
+  $("lr").max = String(LR_STOPS.length - 1);
+  $("lr").addEventListener("input", () => {
+    const value = LR_STOPS[Number($("lr").value)];
+    $("lr-out").textContent = formatValue(value, 3);
+    run.set({ learning_rate: value });
+  });
+  root.querySelectorAll("[data-act]").forEach((button) => {
+    button.addEventListener("click", () => act(button.dataset.act));
+  });
+  bindKeys(document, (name) => act(name));
+}
+
+$("show-test").addEventListener("change", (event) => view.setShowTest(event.target.checked));
+$("take-copy").addEventListener("click", takeCopy);
+if (mine?.token) drive();
+run.attach(sessionId, mine?.token ?? null);
+window.__stepwise = { page, run, stats: scheduler.stats };

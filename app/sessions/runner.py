@@ -37,7 +37,10 @@ async def _run(session: Session) -> None:
             now = loop.time()
             dt, last = now - last, now
             async with session.lock:
-                frame = await asyncio.to_thread(session.tick, dt, period)
+                if session.short_tick(dt):  # ~1 ms: a thread hop and the GIL would cost more
+                    frame = session.tick(dt, period)
+                else:
+                    frame = await asyncio.to_thread(session.tick, dt, period)
             if frame is not None:
                 session.hub.publish_frame(frame)
             next_tick += period

@@ -20,6 +20,7 @@ from app.sessions.history import History
 from app.sessions.hub import Hub, stop
 from app.sessions.timeline import Entry, Timeline
 
+SHORT_TICK_STEPS = 100  # a tick of at most this many steps runs on the event loop itself
 CLOSE_GONE = 4404  # WebSocket close code: the session is no more
 
 METRICS = (
@@ -70,6 +71,7 @@ class Session:
         self.group: str | None = None  # the comparison that drives this session, if any
         self.code: str | None = None  # short watch code, once shared
         self._count_note: asyncio.Task[None] | None = None
+        self._header_cache: tuple[Any, dict[str, Any]] | None = None
         self.seq = 0
         self.late_ticks = 0
         self._carry = 0.0  # fractional steps owed by a slow speed
@@ -205,9 +207,13 @@ class Session:
         assert self._grid is not None
         return frames.build(self.trainer, header, self._grid, neurons)
 
-    @staticmethod
-    def _config_header(config: Any) -> dict[str, Any]:
-        return {k: v for k, v in config_to_dict(config).items() if k != "points"}
+    def _config_header(self, config: Any) -> dict[str, Any]:
+        """The config without its points, for frame headers; one dict per config object."""
+        cached = self._header_cache
+        if cached is None or cached[0] is not config:
+            header = {k: v for k, v in config_to_dict(config).items() if k != "points"}
+            self._header_cache = cached = (config, header)
+        return cached[1]
 
     def past_frame(self, entry: Entry, neurons: bool) -> frames.FrameSet:
         """A frame of the moment `entry` was taken, for one viewer scrubbing the timeline."""
@@ -234,6 +240,13 @@ class Session:
         self.trainer.train(steps=steps or 0, epochs=epochs or 0)
         self._record()
         return self._frame()
+
+    def short_tick(self, dt: float) -> bool:
+        """Whether the next tick trains so little that a thread hop would cost more."""
+        if self.steps_per_second is None and self.epochs_per_second is None:
+            return False
+        rate = self.steps_per_second or (self.epochs_per_second or 0) * self.trainer.steps_per_epoch
+        return rate * dt <= SHORT_TICK_STEPS
 
     def tick(self, dt: float, period: float) -> frames.FrameSet | None:
         """One frame's worth of training while playing; a frame if anything changed."""

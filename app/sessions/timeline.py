@@ -30,6 +30,7 @@ class Timeline:
         self.entries: list[Entry] = []
         self.nbytes = 0
         self._next = 0
+        self._steps: list[float] = []  # entries' steps, kept beside them: thinning reads them
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -38,18 +39,20 @@ class Timeline:
         entry = Entry(self._next, checkpoint, point)
         self._next += 1
         self.entries.append(entry)
+        self._steps.append(float(checkpoint.step))
         self.nbytes += checkpoint.nbytes
         while self.nbytes > self.budget and len(self.entries) > 2:
             self._drop(self._most_crowded())
         return entry.at
 
     def _most_crowded(self) -> int:
-        steps = np.array([e.checkpoint.step for e in self.entries], dtype=np.float64)
+        steps = np.array(self._steps)  # (n,)
         gaps = (steps[2:] - steps[:-2]) / (steps[2:] + 1.0)  # (n - 2,) for entries 1 … n - 2
         return int(np.argmin(gaps)) + 1
 
     def _drop(self, index: int) -> None:
         entry = self.entries.pop(index)
+        del self._steps[index]
         self.nbytes -= entry.checkpoint.nbytes
 
     def get(self, at: int) -> Entry | None:
@@ -65,6 +68,7 @@ class Timeline:
 
     def clear(self) -> None:
         self.entries.clear()
+        self._steps.clear()
         self.nbytes = 0
 
     def before_blowup(self) -> Entry | None:

@@ -40,6 +40,9 @@ class Settings:
         2_000, "History kept per session; older points are thinned, first and last kept."
     )
     frame_rate: float = _setting(30.0, "Most frames per second sent to the viewers of a session.")
+    unwatched_play_seconds: float = _setting(
+        60.0, "A playing session with no viewers for this long pauses itself."
+    )
     timeline_bytes: int = _setting(
         524_288, "Memory each session may spend on timeline checkpoints, in bytes."
     )

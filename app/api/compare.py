@@ -116,7 +116,7 @@ async def create_comparison(
         configs = run_configs(request.config.model_dump(), request.vary, request.values, settings)
     except ConfigError as exc:
         raise invalid(exc) from None
-    trainers = [await asyncio.to_thread(Trainer, config_from_dict(c)) for c in configs]
+    trainers = [await registry.worker.run(Trainer, config_from_dict(c)) for c in configs]
     try:
         group = await registry.add_group(trainers, request.vary, list(request.values))
     except RegistryFull:

@@ -111,7 +111,7 @@ async def live(socket: WebSocket, session_id: str) -> None:
 
 async def offer_current_frame(session: Session, viewer: Viewer, source: str = "") -> None:
     async with session.lock:
-        frame = await asyncio.to_thread(session.current_frame, viewer.neurons)
+        frame = await session.worker.run(session.current_frame, viewer.neurons)
     viewer.offer_frame(frame, source)
 
 
@@ -121,7 +121,7 @@ async def offer_past_frame(session: Session, viewer: Viewer, at: int) -> None:
         viewer.offer_json(error("not_found", "the timeline has no such moment", "at"))
         return
     async with session.lock:
-        frame = await asyncio.to_thread(session.past_frame, entry, viewer.neurons)
+        frame = await session.worker.run(session.past_frame, entry, viewer.neurons)
     viewer.offer_frame(frame)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
@@ -91,7 +90,7 @@ async def create_session(
         train_config = config_from_dict(fields)
     except ConfigError as exc:
         raise invalid(exc) from None
-    trainer = await asyncio.to_thread(Trainer, train_config)
+    trainer = await registry.worker.run(Trainer, train_config)
     return created(await register(registry, trainer))
 
 
@@ -107,7 +106,7 @@ async def import_session(
 ) -> SessionCreated:
     try:
         check_limits(snapshot.config.model_dump(), settings)
-        trainer = await asyncio.to_thread(Trainer.restore, snapshot.trainer)
+        trainer = await registry.worker.run(Trainer.restore, snapshot.trainer)
         history = History.restore(snapshot.history, settings.max_history_points)
     except ConfigError as exc:
         raise invalid(exc) from None
@@ -178,7 +177,7 @@ async def read_boundary(
 ) -> Boundary:
     check_resolution(resolution, settings)
     async with session.lock:
-        grid = await asyncio.to_thread(session.trainer.grid, resolution)
+        grid = await session.worker.run(session.trainer.grid, resolution)
         session.release_if_unwatched()
     return boundary_of(session.trainer, grid, resolution)
 
@@ -208,7 +207,7 @@ def boundary_of(trainer: Trainer, grid: Any, resolution: int) -> Boundary:
 )
 async def export_session(session: SessionDep) -> Snapshot:
     async with session.lock:
-        trainer = await asyncio.to_thread(session.trainer.snapshot)
+        trainer = await session.worker.run(session.trainer.snapshot)
     return Snapshot(
         format="stepwise-snapshot",
         version=1,

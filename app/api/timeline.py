@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -73,7 +72,7 @@ async def read_past_boundary(
             return boundary_of(shown, shown.grid(resolution), resolution)
 
     async with session.lock:
-        return await asyncio.to_thread(evaluate)
+        return await session.worker.run(evaluate)
 
 
 @router.post(
@@ -125,7 +124,7 @@ async def branch_session(
         return trainer
 
     try:
-        trainer = await asyncio.to_thread(build)
+        trainer = await registry.worker.run(build)
     except ConfigError as exc:
         raise invalid(exc) from None
     return created(await register(registry, trainer, history))

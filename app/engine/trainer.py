@@ -157,14 +157,18 @@ class Trainer:
     def steps_per_epoch(self) -> int:
         return -(-self.n_train // self.config.batch_size)
 
+    def steps_for(self, epochs: int) -> int:
+        """Steps from the current position to the `epochs`-th epoch boundary ahead."""
+        to_boundary = -(-(self.n_train - self._pos) // self.config.batch_size)
+        return to_boundary + (epochs - 1) * self.steps_per_epoch
+
     def train(self, steps: int = 0, epochs: int = 0) -> int:
         """Run `steps` mini-batches, or (when epochs > 0) up to the `epochs`-th epoch boundary
         from the current position. Returns the steps done: fewer if training diverged."""
         if self.status != "ok":
             return 0
         if epochs > 0:
-            to_boundary = -(-(self.n_train - self._pos) // self.config.batch_size)
-            steps = to_boundary + (epochs - 1) * self.steps_per_epoch
+            steps = self.steps_for(epochs)
         if steps <= 0:
             return 0
         with np.errstate(all="ignore"):

@@ -16,7 +16,7 @@ from typing import Any
 
 from app.config import Settings
 from app.sessions.hub import Viewer, stop
-from app.sessions.session import Session
+from app.sessions.session import STEP_CHUNK, Session
 
 
 class Comparison:
@@ -77,28 +77,53 @@ class Comparison:
                 out.append((run, run.train_now(None, epochs)))
         return out
 
+    def train_only(self, epochs: int) -> None:
+        for run in self.runs:
+            if run.trainer.status == "ok":
+                run.trainer.train(epochs=epochs)
+
+    def record_moved(self, before: list[int]) -> list[tuple[Session, Any]]:
+        """Record the runs whose step moved since `before`."""
+        return [
+            (run, run.record_now())
+            for run, step in zip(self.runs, before, strict=True)
+            if run.trainer.step != step
+        ]
+
     def tick(self, dt: float, period: float) -> list[tuple[Session, Any]]:
         if self.epochs_per_second is None:
             epochs = self._epochs
         else:
-            self._carry = min(self._carry + self.epochs_per_second * dt, self.epochs_per_second + 1)
+            rate = self.epochs_per_second
+            self._carry = min(self._carry + rate * dt, 2 * rate * period + 1)
             epochs = int(self._carry)
             self._carry -= epochs
             if epochs == 0:
                 return []
         start = time.perf_counter()
         out = self.train_all(epochs)
-        if self.epochs_per_second is None:  # aim at 70 % of the frame period
+        if self.epochs_per_second is None:  # aim at our share of 70 % of the frame period
             per_epoch = (time.perf_counter() - start) / epochs
-            self._epochs = max(1, min(self._epochs * 2, int(0.7 * period / max(per_epoch, 1e-6))))
+            share = len(self.runs) / max(len(self.runs), self.runs[0].fullspeed_sessions())
+            budget = 0.7 * period * share
+            self._epochs = max(1, min(self._epochs * 2, int(budget / max(per_epoch, 1e-6))))
         return out
 
     # --- actions ------------------------------------------------------------------------------
 
     async def step(self, epochs: int) -> None:
+        """Every run the same epochs, in short turns on the worker so others keep their pace."""
         self.touch()
+        worker = self.runs[0].worker
+        per_turn = max(1, STEP_CHUNK // max(r.trainer.steps_per_epoch for r in self.runs))
         async with self.locked():
-            out = await asyncio.to_thread(self.train_all, epochs)
+            before = [run.trainer.step for run in self.runs]
+            left = epochs
+            while left > 0:
+                turn = min(per_turn, left)
+                await worker.run(self.train_only, turn)
+                left -= turn
+            out = await worker.run(self.record_moved, before)
         publish(out)
 
     async def reset(self) -> None:
@@ -145,14 +170,19 @@ class Comparison:
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         period = 1.0 / self.settings.frame_rate
-        next_tick = last = loop.time()
+        next_tick = last = seen = loop.time()
         self.announce()
         try:
             while self.playing and any(r.trainer.status == "ok" for r in self.runs):
                 now = loop.time()
                 dt, last = now - last, now
+                if not self.watchers and not any(r.hub.viewers for r in self.runs):
+                    if now - seen > self.settings.unwatched_play_seconds:
+                        break  # nobody watches any more: stop burning the CPU
+                else:
+                    seen = now
                 async with self.locked():
-                    out = await asyncio.to_thread(self.tick, dt, period)
+                    out = await self.runs[0].worker.run(self.tick, dt, period)
                 publish(out)
                 next_tick += period
                 delay = next_tick - loop.time()

@@ -17,6 +17,7 @@ from app.engine import Trainer
 from app.sessions.group import Comparison
 from app.sessions.history import History
 from app.sessions.session import Session
+from app.sessions.worker import Worker
 
 # Short codes only let people watch, like the id; 31^8 ≈ 8.5e11 of them, no look-alikes.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -33,12 +34,26 @@ class Registry:
         self.sessions: dict[str, Session] = {}
         self.groups: dict[str, Comparison] = {}
         self.codes: dict[str, str] = {}  # short watch code -> session id
+        self.worker = Worker()
 
     def __len__(self) -> int:
         return len(self.sessions)
 
     def get(self, session_id: str) -> Session | None:
         return self.sessions.get(session_id)
+
+    def fullspeed(self) -> int:
+        """Sessions playing as fast as they go: they share the worker's time per frame."""
+        alone = sum(
+            1
+            for s in self.sessions.values()
+            if s.playing and s.group is None and s.epochs_per_second is None
+            if s.steps_per_second is None
+        )
+        grouped = sum(
+            len(g.runs) for g in self.groups.values() if g.playing and g.epochs_per_second is None
+        )
+        return alone + grouped
 
     async def make_room(self, count: int) -> None:
         if len(self.sessions) + count > self.settings.max_sessions:
@@ -49,7 +64,9 @@ class Registry:
     async def add(self, trainer: Trainer, history: History | None = None) -> Session:
         await self.make_room(1)
         session_id = secrets.token_urlsafe(24)
-        session = Session(session_id, secrets.token_urlsafe(32), trainer, self.settings, history)
+        token = secrets.token_urlsafe(32)
+        session = Session(session_id, token, trainer, self.settings, history, self.worker)
+        session.fullspeed_sessions = self.fullspeed
         self.sessions[session_id] = session
         return session
 
@@ -124,3 +141,4 @@ class Registry:
             await self.delete_group(group_id)
         for session_id in list(self.sessions):
             await self.delete(session_id)
+        self.worker.close()

@@ -30,17 +30,21 @@ def state_message(session: Session) -> dict[str, Any]:
 async def _run(session: Session) -> None:
     loop = asyncio.get_running_loop()
     period = 1.0 / session.settings.frame_rate
-    next_tick = last = loop.time()
+    next_tick = last = seen = loop.time()
     session.hub.publish_json(state_message(session))
     try:
         while session.playing and session.trainer.status != "diverged":
             now = loop.time()
             dt, last = now - last, now
+            if session.hub.viewers:
+                seen = now
+            elif now - seen > session.settings.unwatched_play_seconds:
+                break  # the last viewer left a while ago: stop burning the CPU
             async with session.lock:
                 if session.short_tick(dt):  # ~1 ms: a thread hop and the GIL would cost more
                     frame = session.tick(dt, period)
                 else:
-                    frame = await asyncio.to_thread(session.tick, dt, period)
+                    frame = await session.worker.run(session.tick, dt, period)
             if frame is not None:
                 session.hub.publish_frame(frame)
             next_tick += period

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,8 +20,10 @@ from app.sessions import frames, markers
 from app.sessions.history import History
 from app.sessions.hub import Hub, stop
 from app.sessions.timeline import Entry, Timeline
+from app.sessions.worker import Worker
 
 SHORT_TICK_STEPS = 100  # a tick of at most this many steps runs on the event loop itself
+STEP_CHUNK = 250  # steps per turn on the worker for a step call (~5 ms): others go between
 CLOSE_GONE = 4404  # WebSocket close code: the session is no more
 
 METRICS = (
@@ -54,8 +57,11 @@ class Session:
         trainer: Trainer,
         settings: Settings,
         history: History | None = None,
+        worker: Worker | None = None,
     ) -> None:
         self.id = session_id
+        self.worker = worker or Worker()
+        self.fullspeed_sessions: Callable[[], int] = lambda: 1  # how many share the budget
         self.token = token
         self.trainer = trainer
         self.settings = settings
@@ -251,11 +257,13 @@ class Session:
     def tick(self, dt: float, period: float) -> frames.FrameSet | None:
         """One frame's worth of training while playing; a frame if anything changed."""
         if self.steps_per_second is None and self.epochs_per_second is None:
-            done = self._train_for(0.7 * period)
+            done = self._train_for(0.7 * period / max(1, self.fullspeed_sessions()))
         else:
             per_epoch = self.trainer.steps_per_epoch
             rate = self.steps_per_second or (self.epochs_per_second or 0) * per_epoch
-            self._carry = min(self._carry + rate * dt, rate + 1.0)
+            # A late tick catches up at most two periods: catching up more makes the next
+            # tick later still, and an overloaded server would fall off a cliff.
+            self._carry = min(self._carry + rate * dt, 2 * rate * period + 1.0)
             owed = int(self._carry)
             self._carry -= owed
             done = self.trainer.train(steps=owed) if owed else 0
@@ -327,17 +335,27 @@ class Session:
         config_from_dict(merged)
         return merged
 
+    def record_now(self) -> frames.FrameSet | None:
+        self._record()
+        return self._frame()
+
     async def step(self, steps: int | None = None, epochs: int | None = None) -> None:
+        """Train now, in short turns on the worker so that other sessions keep their pace."""
         self.touch()
         async with self.lock:
-            frame = await asyncio.to_thread(self.train_now, steps, epochs)
+            left = self.trainer.steps_for(epochs) if epochs else steps or 0
+            while left > 0 and self.trainer.status == "ok":
+                turn = min(STEP_CHUNK, left)
+                done = await self.worker.run(self.trainer.train, turn)
+                left = left - turn if done == turn else 0
+            frame = await self.worker.run(self.record_now)
         self.deliver(frame)
 
     async def configure(self, changes: dict[str, Any]) -> str:
         self.touch()
         self.merged_config(changes)
         async with self.lock:
-            applied, frame = await asyncio.to_thread(self.reconfigure, changes)
+            applied, frame = await self.worker.run(self.reconfigure, changes)
         self.hub.publish_json(self.config_message(applied))
         self.deliver(frame)
         return applied
@@ -345,7 +363,7 @@ class Session:
     async def reset(self) -> None:
         self.touch()
         async with self.lock:
-            frame = await asyncio.to_thread(self.reset_now)
+            frame = await self.worker.run(self.reset_now)
         self.deliver(frame)
 
     def entry(self, at: int | None) -> Entry:
@@ -358,7 +376,7 @@ class Session:
     async def rewind(self, at: int | None) -> None:
         self.touch()
         async with self.lock:
-            frame = await asyncio.to_thread(self.rewind_now, self.entry(at))
+            frame = await self.worker.run(self.rewind_now, self.entry(at))
         self.hub.publish_json(self.config_message("live"))
         self.deliver(frame)
 

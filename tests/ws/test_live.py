@@ -248,3 +248,27 @@ def test_viewers_hear_how_many_watch(client: TestClient) -> None:
         with client.websocket_connect(url):
             assert next_json(first, "viewers")["count"] == 2
         assert next_json(first, "viewers")["count"] == 1
+
+
+def test_a_run_nobody_watches_pauses_itself() -> None:
+    import time
+
+    from app.config import Settings
+    from app.main import create_app
+
+    with TestClient(create_app(Settings(unwatched_play_seconds=0.2))) as client:
+        session_id, _, created = create(client, n_samples=50)
+        with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
+            ws.send_json({"type": "auth", "token": created["token"]})
+            ws.send_json({"type": "play"})
+            next_frame(ws)
+            next_frame(ws)
+        deadline = time.monotonic() + 10
+        state = client.get(f"/api/sessions/{session_id}").json()["state"]
+        while state["status"] == "running" and time.monotonic() < deadline:
+            time.sleep(0.05)
+            state = client.get(f"/api/sessions/{session_id}").json()["state"]
+        assert state["status"] == "idle"
+        epoch = state["epoch"]
+        time.sleep(0.3)
+        assert client.get(f"/api/sessions/{session_id}").json()["state"]["epoch"] == epoch

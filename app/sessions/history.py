@@ -1,8 +1,9 @@
-"""The loss history of a session: numpy columns with a bound, thinned by halving.
+"""The loss history of a session: numpy columns with a bound, thinned evenly.
 
 Python dicts per point would cost ~600 bytes each; a float64 column costs 8, so a session with a
-full history stays far below the 1 MB budget. Past the bound every other point is dropped,
-keeping the first and the last, so the curve keeps its shape over the whole run.
+full history stays far below the 1 MB budget. Rows are kept for every `stride`-th point; when
+they reach the bound, every other row goes and the stride doubles, so the kept points stay
+evenly spread over the whole run. The latest point is always kept too, as the tail.
 """
 
 from __future__ import annotations
@@ -28,59 +29,74 @@ COLUMNS = (
     "diverged",
 )
 COUNTERS = COLUMNS[:3]
+START_ROWS = 64
 FLAGS = ("diverged",)
 
 
 class History:
     def __init__(self, bound: int) -> None:
         self.bound = max(bound, 4)
-        self.data = np.full((self.bound + 1, len(COLUMNS)), np.nan)  # (capacity, columns)
-        self.size = 0
+        # (capacity, columns): grown by doubling up to bound + 1 rows, so a short run stays small
+        self.clear()
+
+    def clear(self) -> None:
+        self.data = np.full((min(START_ROWS, self.bound), len(COLUMNS)), np.nan)
+        self.size = 0  # rows in use
+        self.stride = 1  # a row is kept for every stride-th point
+        self.tail: np.ndarray[Any, np.dtype[np.float64]] | None = None  # the latest, off-stride
         self.recorded = 0  # points ever appended, thinned or not
 
     def append(self, point: dict[str, Any]) -> int:
         """Add one point; return its index in the whole run (0, 1, 2, …)."""
-        if self.size == self.data.shape[0]:
-            self._thin()
-        row = self.data[self.size]
-        for i, name in enumerate(COLUMNS):
-            value = point.get(name)
-            row[i] = np.nan if value is None else value
-        self.size += 1
+        index = self.recorded
         self.recorded += 1
-        return self.recorded - 1
+        row = np.array([np.nan if point.get(n) is None else point[n] for n in COLUMNS], float)
+        self.tail = None
+        if index % self.stride == 0 and self.size == self.data.shape[0]:
+            if self.size < self.bound:
+                grown = np.full((min(2 * self.size, self.bound), len(COLUMNS)), np.nan)
+                grown[: self.size] = self.data
+                self.data = grown
+            else:
+                self._thin()
+        if index % self.stride:
+            self.tail = row
+        else:
+            self.data[self.size] = row
+            self.size += 1
+        return index
 
     def _thin(self) -> None:
-        keep = np.arange(0, self.size, 2)
-        if keep[-1] != self.size - 1:
-            keep = np.append(keep, self.size - 1)
-        n = len(keep)
-        self.data[:n] = self.data[keep]
-        self.data[n:] = np.nan
-        self.size = n
+        keep = self.data[: self.size : 2].copy()
+        self.data[:] = np.nan
+        self.data[: len(keep)] = keep
+        self.size = len(keep)
+        self.stride *= 2
+
+    def _rows(self) -> np.ndarray[Any, np.dtype[np.float64]]:
+        rows = self.data[: self.size]
+        return rows if self.tail is None else np.vstack([rows, self.tail])
 
     def column(self, name: str) -> np.ndarray[Any, np.dtype[np.float64]]:
         """One column over the kept points (NaN where unknown)."""
-        return self.data[: self.size, COLUMNS.index(name)]
+        return self._rows()[:, COLUMNS.index(name)]
 
     def truncate(self, step: int) -> None:
         """Drop the points recorded after `step` (a rewind)."""
-        keep = int(np.searchsorted(self.column("step"), step, side="right"))
-        self.recorded -= self.size - keep
-        self.data[keep : self.size] = np.nan
-        self.size = keep
-
-    def clear(self) -> None:
-        self.data[:] = np.nan
-        self.size = 0
-        self.recorded = 0
+        if self.tail is not None and self.tail[0] > step:
+            self.tail = None
+        if self.tail is None:
+            keep = int(np.searchsorted(self.data[: self.size, 0], step, side="right"))
+            self.data[keep : self.size] = np.nan
+            self.size = keep
+            self.recorded = (keep - 1) * self.stride + 1 if keep else 0
 
     @property
     def thinned(self) -> bool:
-        return self.recorded > self.size
+        return self.recorded > len(self._rows())
 
     def points(self) -> list[dict[str, Any]]:
-        rows = self.data[: self.size].tolist()
+        rows = self._rows().tolist()
         return [
             {
                 name: (

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Response, WebSocket, WebSocketDisconnect
-from pydantic import TypeAdapter, ValidationError
+from fastapi import APIRouter, Depends, Header, Path, Response, WebSocket
+from pydantic import TypeAdapter
 
-from app.api.deps import RegistryDep, SettingsDep
-from app.api.errors import ApiError, describe_error, field_bounds
-from app.api.live import CLOSE_TOO_BIG, CLOSE_UNKNOWN, TAGS, error, offer_current_frame
+from app.api.deps import RegistryDep, SettingsDep, require_bearer
+from app.api.errors import ApiError, field_bounds
+from app.api.live import CLOSE_UNKNOWN, TAGS, converse, error, offer_current_frame, parse
 from app.api.sessions import CREATE_ERRORS, DRIVE_ERRORS, ERRORS, changes_of, invalid
 from app.config import Settings
 from app.engine import ConfigError, Trainer, config_from_dict
@@ -32,7 +31,7 @@ from app.schemas import (
     ValueMessage,
 )
 from app.sessions.group import Comparison
-from app.sessions.hub import Tap, Viewer, stop
+from app.sessions.hub import Tap, Viewer
 from app.sessions.registry import Registry, RegistryFull
 from app.sessions.session import check_limits
 
@@ -58,17 +57,7 @@ def get_driven_group(
         str | None, Header(description="`Bearer <token>`: the comparison's token.")
     ] = None,
 ) -> Comparison:
-    if not authorization:
-        raise ApiError(
-            401,
-            "driving a comparison needs its token: Authorization: Bearer <token>",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not secrets.compare_digest(
-        group.token.encode(), token.strip().encode()
-    ):
-        raise ApiError(403, "this token does not drive this comparison")
+    require_bearer(authorization, group.token, "comparison")
     return group
 
 
@@ -235,42 +224,23 @@ async def live_comparison(socket: WebSocket, group_id: str) -> None:
     viewer.offer_json({"type": "hello", **group.public(), "data": group.runs[0].data()})
     for run in group.runs:
         await offer_current_frame(run, viewer, source=run.id)
-    pump = asyncio.create_task(viewer.pump())
+
+    async def on_text(text: str) -> None:
+        group.touch()
+        await handle(group, viewer, text, settings)
+
     try:
-        while not pump.done():
-            message = await socket.receive()
-            if message["type"] == "websocket.disconnect":
-                break
-            text = message.get("text")
-            if text is None:
-                viewer.offer_json(error("bad_request", "messages must be JSON text"))
-                continue
-            if len(text.encode()) > settings.max_message_bytes:
-                await stop(pump)
-                await socket.close(CLOSE_TOO_BIG)
-                break
-            group.touch()
-            await handle(group, viewer, text, settings)
-    except WebSocketDisconnect:
-        pass
+        await converse(socket, viewer, settings.max_message_bytes, on_text)
     finally:
         group.watchers.discard(viewer)
         for run, tap in zip(group.runs, taps, strict=True):
             run.hub.remove(tap)
         group.touch()
-        await stop(pump)
 
 
 async def handle(group: Comparison, viewer: Viewer, text: str, settings: Settings) -> None:
-    try:
-        message = MESSAGES.validate_json(text)
-    except ValidationError as exc:
-        first: dict[str, Any] = dict(exc.errors()[0])
-        loc: tuple[Any, ...] = tuple(first.get("loc", ()))
-        if len(loc) > 1 and (loc[0] in TAGS or loc[0] == "value"):
-            first["loc"] = loc[1:]
-        field, sentence = describe_error(first, BOUNDS)
-        viewer.offer_json(error("invalid", sentence, None if field == "body" else field))
+    message = parse(MESSAGES, text, viewer, {*TAGS, "value"})
+    if message is None:
         return
     if isinstance(message, AuthMessage):
         viewer.driver = secrets.compare_digest(group.token.encode(), message.token.encode())

@@ -45,21 +45,28 @@ def token_matches(session: Session, token: str) -> bool:
     return secrets.compare_digest(session.token.encode(), token.encode())
 
 
+def require_bearer(authorization: str | None, secret: str, what: str) -> None:
+    """401 without a token, 403 with the wrong one; compared in constant time."""
+    if not authorization:
+        raise ApiError(
+            401,
+            f"driving a {what} needs its token: Authorization: Bearer <token>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not secrets.compare_digest(
+        secret.encode(), token.strip().encode()
+    ):
+        raise ApiError(403, f"this token does not drive this {what}")
+
+
 def get_driven_session(
     session: SessionDep,
     authorization: Annotated[
         str | None, Header(description="`Bearer <token>`: the session's token.")
     ] = None,
 ) -> Session:
-    if not authorization:
-        raise ApiError(
-            401,
-            "driving a session needs its token: Authorization: Bearer <token>",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token_matches(session, token.strip()):
-        raise ApiError(403, "this token does not drive this session")
+    require_bearer(authorization, session.token, "session")
     return session
 
 

@@ -7,6 +7,7 @@ this one included — learns the outcome from the frames and messages the hub fa
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -83,6 +84,27 @@ async def live(socket: WebSocket, session_id: str) -> None:
     session.touch()
     viewer.offer_json(hello(session, viewer))
     await offer_current_frame(session, viewer)
+
+    async def on_text(text: str) -> None:
+        session.touch()
+        await handle(session, viewer, text)
+
+    try:
+        await converse(socket, viewer, settings.max_message_bytes, on_text)
+    finally:
+        session.hub.remove(viewer)
+        session.note_viewers()
+        session.touch()
+        session.release_if_unwatched()
+
+
+async def converse(
+    socket: WebSocket,
+    viewer: Viewer,
+    max_bytes: int,
+    on_text: Callable[[str], Awaitable[None]],
+) -> None:
+    """Pump the viewer's queue out while reading its messages in, until either side ends."""
     pump = asyncio.create_task(viewer.pump())
     try:
         while not pump.done():
@@ -93,20 +115,29 @@ async def live(socket: WebSocket, session_id: str) -> None:
             if text is None:
                 viewer.offer_json(error("bad_request", "messages must be JSON text"))
                 continue
-            if len(text.encode()) > settings.max_message_bytes:
+            if len(text.encode()) > max_bytes:
                 await stop(pump)
                 await socket.close(CLOSE_TOO_BIG)
                 break
-            session.touch()
-            await handle(session, viewer, text)
+            await on_text(text)
     except WebSocketDisconnect:
         pass
     finally:
-        session.hub.remove(viewer)
-        session.note_viewers()
-        session.touch()
         await stop(pump)
-        session.release_if_unwatched()
+
+
+def parse(adapter: TypeAdapter[Any], text: str, viewer: Viewer, tags: set[str]) -> Any | None:
+    """The message in `text`, or None after telling the viewer, naming the field, what is off."""
+    try:
+        return adapter.validate_json(text)
+    except ValidationError as exc:
+        first: dict[str, Any] = dict(exc.errors()[0])
+        loc: tuple[Any, ...] = tuple(first.get("loc", ()))
+        if len(loc) > 1 and loc[0] in tags:  # the union's tag names no field the client wrote
+            first["loc"] = loc[1:]
+        field, sentence = describe_error(first, BOUNDS)
+        viewer.offer_json(error("invalid", sentence, None if field == "body" else field))
+        return None
 
 
 async def offer_current_frame(session: Session, viewer: Viewer, source: str = "") -> None:
@@ -126,15 +157,8 @@ async def offer_past_frame(session: Session, viewer: Viewer, at: int) -> None:
 
 
 async def handle(session: Session, viewer: Viewer, text: str) -> None:
-    try:
-        message = MESSAGES.validate_json(text)
-    except ValidationError as exc:
-        first: dict[str, Any] = dict(exc.errors()[0])
-        loc: tuple[Any, ...] = tuple(first.get("loc", ()))
-        if len(loc) > 1 and loc[0] in TAGS:  # the union's tag names no field the client wrote
-            first["loc"] = loc[1:]
-        field, sentence = describe_error(first, BOUNDS)
-        viewer.offer_json(error("invalid", sentence, None if field == "body" else field))
+    message = parse(MESSAGES, text, viewer, TAGS)
+    if message is None:
         return
     if isinstance(message, AuthMessage):
         viewer.driver = token_matches(session, message.token)

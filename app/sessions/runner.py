@@ -41,7 +41,7 @@ async def _run(session: Session) -> None:
             elif now - seen > session.settings.unwatched_play_seconds:
                 break  # the last viewer left a while ago: stop burning the CPU
             async with session.lock:
-                if session.short_tick(dt):  # ~1 ms: a thread hop and the GIL would cost more
+                if session.pace.short(session.rate(), dt):  # ~1 ms: a thread hop costs more
                     frame = session.tick(dt, period)
                 else:
                     frame = await session.worker.run(session.tick, dt, period)

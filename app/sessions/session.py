@@ -19,10 +19,10 @@ from app.engine import ConfigError, Trainer, checkpoint, config_from_dict, confi
 from app.sessions import frames, markers
 from app.sessions.history import History
 from app.sessions.hub import Hub, stop
+from app.sessions.pacing import Pace
 from app.sessions.timeline import Entry, Timeline
 from app.sessions.worker import Worker
 
-SHORT_TICK_STEPS = 100  # a tick of at most this many steps runs on the event loop itself
 STEP_CHUNK = 250  # steps per turn on the worker for a step call (~5 ms): others go between
 CLOSE_GONE = 4404  # WebSocket close code: the session is no more
 
@@ -80,8 +80,7 @@ class Session:
         self._header_cache: tuple[Any, dict[str, Any]] | None = None
         self.seq = 0
         self.late_ticks = 0
-        self._carry = 0.0  # fractional steps owed by a slow speed
-        self._chunk = 1  # steps per train call at full speed, adapted to ~2 ms
+        self.pace = Pace()
         self._metrics = self._measure()
         self._target_range = self._targets()
         self._grid: frames.Grid | None = None
@@ -247,46 +246,20 @@ class Session:
         self._record()
         return self._frame()
 
-    def short_tick(self, dt: float) -> bool:
-        """Whether the next tick trains so little that a thread hop would cost more."""
+    def rate(self) -> float | None:
+        """Steps per second while playing; None for as fast as it goes."""
         if self.steps_per_second is None and self.epochs_per_second is None:
-            return False
-        rate = self.steps_per_second or (self.epochs_per_second or 0) * self.trainer.steps_per_epoch
-        return rate * dt <= SHORT_TICK_STEPS
+            return None
+        per_epoch = self.trainer.steps_per_epoch
+        return self.steps_per_second or (self.epochs_per_second or 0) * per_epoch
 
     def tick(self, dt: float, period: float) -> frames.FrameSet | None:
         """One frame's worth of training while playing; a frame if anything changed."""
-        if self.steps_per_second is None and self.epochs_per_second is None:
-            done = self._train_for(0.7 * period / max(1, self.fullspeed_sessions()))
-        else:
-            per_epoch = self.trainer.steps_per_epoch
-            rate = self.steps_per_second or (self.epochs_per_second or 0) * per_epoch
-            # A late tick catches up at most two periods: catching up more makes the next
-            # tick later still, and an overloaded server would fall off a cliff.
-            self._carry = min(self._carry + rate * dt, 2 * rate * period + 1.0)
-            owed = int(self._carry)
-            self._carry -= owed
-            done = self.trainer.train(steps=owed) if owed else 0
+        done = self.pace.train(self.trainer, self.rate(), dt, period, self.fullspeed_sessions())
         if done == 0 and self.trainer.status != "diverged":
             return None
         self._record()
         return self._frame()
-
-    def _train_for(self, seconds: float) -> int:
-        """Train in chunks of ~2 ms until `seconds` have passed; the steps done."""
-        deadline = time.perf_counter() + seconds
-        done = 0
-        while True:
-            start = time.perf_counter()
-            n = self.trainer.train(steps=self._chunk)
-            done += n
-            elapsed = time.perf_counter() - start
-            if n < self._chunk or self.trainer.status == "diverged":
-                return done
-            target = max(1, int(self._chunk * 0.002 / max(elapsed, 1e-6)))
-            self._chunk = min(target, self._chunk * 2)
-            if time.perf_counter() + elapsed > deadline:
-                return done
 
     def reconfigure(self, changes: dict[str, Any]) -> tuple[str, frames.FrameSet | None]:
         applied = self.trainer.reconfigure(**changes)
@@ -307,7 +280,7 @@ class Session:
     def reset_now(self) -> frames.FrameSet | None:
         self.trainer.reset()
         self._forget()
-        self._carry = 0.0
+        self.pace.carry = 0.0
         self._record()
         return self._frame()
 

@@ -8,6 +8,7 @@ network lives in one vector, each update is a handful of numpy calls whatever th
 `momentum` doubles as rmsprop's decay rho and adam's beta1 (see config.py).
 """
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,9 @@ EPS = 1e-8
 BETA2 = 0.999  # adam's second-moment decay
 
 
-class Optimizer:
+class Optimizer(ABC):
+    """The shared interface; each optimizer below supplies `step`."""
+
     slots: tuple[str, ...] = ()  # names of the per-parameter state vectors
 
     def __init__(self, size: int, lr: float, momentum: float, nesterov: bool) -> None:
@@ -28,8 +31,9 @@ class Optimizer:
         self._tmp = np.empty(size)
         self._tmp2 = np.empty(size)
 
+    @abstractmethod
     def step(self, p: F64, g: F64) -> None:
-        raise NotImplementedError
+        """Update `p` in place from the gradient `g`."""
 
     def reset(self) -> None:
         self.t = 0

@@ -77,7 +77,9 @@ def test_three_step_sizes_from_one_start_end_three_ways(
     assert float(tiny["trainLoss"]) > 0.75 * first  # tiny steps barely moved
     assert moderate["verdict"] in ("settled", "learning")
     assert float(moderate["trainLoss"]) < 0.2 * first  # moderate steps settled lower
-    assert big["verdict"] in ("oscillating", "diverged")
+    # Big steps never settle; whether the page has yet called it oscillating depends on how
+    # many epochs each history point spans, so only "not settled" is certain.
+    assert big["verdict"] not in ("settled", "learning")
     assert float(big["trainLoss"]) > float(moderate["trainLoss"])  # big steps never settled
     body = comparison(page, server.url, comparison_id)
     assert {run["state"]["epoch"] for run in body["runs"]} == {int(tiny["epoch"].split()[1])}

@@ -36,7 +36,9 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 @pytest.fixture(scope="session")
 def server() -> Iterator[LiveServer]:
     """One live server for the browser suite; each test makes its own sessions."""
-    yield from serve(create_app(Settings()))
+    # Pages of earlier tests leave runs playing; stopping them soon keeps the one training
+    # thread for the test at hand.
+    yield from serve(create_app(Settings(unwatched_play_seconds=2.0)))
 
 
 @pytest.fixture(scope="session")

@@ -64,7 +64,7 @@ def test_three_step_sizes_from_one_start_end_three_ways(
         "() => Number(document.querySelector('#group-epoch').value.replace(/,/g, '')) >= 150"
     )
     page.click("#play")
-    expect(page.locator("#compare")).to_have_attribute("data-status", "idle")
+    expect(page.locator("#compare")).to_have_attribute("data-status", "idle", timeout=15_000)
     # Lock-step: once the last frames are in, every panel shows the same epoch, and verdicts.
     page.wait_for_function(
         f"""() => {{ const runs = ({PANELS})();

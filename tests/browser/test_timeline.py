@@ -117,7 +117,7 @@ def test_rescue_rewinds_a_divergence_and_halves_the_step_size(
     expect(page.locator("#rescue")).to_be_visible()
     expect(page.locator("#halve-reset")).to_be_visible()  # starting over is the other choice
     page.click("#rescue")
-    expect(page.locator("#app")).to_have_attribute("data-status", "idle")
+    expect(page.locator("#app")).to_have_attribute("data-status", "idle", timeout=15_000)
     expect(page.locator("#run-status")).to_be_hidden()
     expect(page.locator("#lr-value")).to_have_value("5")
     expect(page.locator("#play")).to_be_enabled()

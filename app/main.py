@@ -12,8 +12,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.api import classroom, compare, errors, health, live, pages, sessions, timeline
+from app.api import classroom, compare, contract, errors, health, live, pages, sessions, timeline
+from app.api.head import HeadAsGet
 from app.api.limits import BodyLimit
+from app.api.misses import Misses
+from app.api.pacer import Pacer
 from app.api.security import SecurityHeaders
 from app.config import Settings
 from app.sessions.hub import stop
@@ -41,13 +44,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Train small neural networks step by step and watch them learn. "
         "Read with a session's id; drive with `Authorization: Bearer <token>`.",
         lifespan=lifespan,
+        # The explorer pages would load scripts from a CDN, outside the site's CSP and broken
+        # offline; /openapi.json is the contract, and any OpenAPI tool reads it.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.registry = registry
+    app.state.read_pacer = Pacer(settings.viewer_reads_per_second)  # strangers' boundary reads
+    app.state.code_misses = Misses(settings.code_misses_per_minute)  # wrong watch codes
     app.state.templates = Jinja2Templates(directory=ROOT / "templates")
     errors.install(app)
+    contract.install(app, settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_message_bytes)
     app.add_middleware(SecurityHeaders, allowed_embedders=settings.allowed_embedders)
+    app.add_middleware(HeadAsGet)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     app.include_router(health.router)
     app.include_router(sessions.router)

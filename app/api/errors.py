@@ -13,9 +13,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
+from starlette.routing import compile_path
 
 from app.schemas import ErrorResponse
 
@@ -28,9 +29,11 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
+    409: "conflict",
     413: "too_large",
     415: "unsupported_media_type",
     422: "invalid",
+    429: "too_many_requests",
     501: "not_implemented",
     503: "unavailable",
 }
@@ -71,8 +74,35 @@ def _bounds_text(lo: Any, hi: Any) -> str:
     return f"between {_number(lo)} and {_number(hi)}"
 
 
+# What a value of the wrong kind should have been, by pydantic error type.
+KINDS = {
+    **dict.fromkeys(
+        ("int_type", "int_parsing", "int_from_float", "int_parsing_size"), "an integer"
+    ),
+    **dict.fromkeys(("float_type", "float_parsing"), "a number"),
+    "finite_number": "a finite number",
+    **dict.fromkeys(("bool_type", "bool_parsing"), "true or false"),
+    **dict.fromkeys(("string_type", "string_unicode"), "a string"),
+    **dict.fromkeys(("list_type", "tuple_type", "set_type"), "a list"),
+    **dict.fromkeys(("dict_type", "model_type", "model_attributes_type"), "an object"),
+}
+POINT_SHAPE = {"missing", "too_long", "too_short", "tuple_type", "list_type"}
+BOUND_KINDS = {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}
+
+
+def _length_text(kind: str, ctx: dict[str, Any]) -> str:
+    count = ctx.get("min_length" if kind == "too_short" else "max_length")
+    unit = "character" if ctx.get("field_type") in {"String", "Value"} else "item"
+    units = unit if count == 1 else unit + "s"
+    return f"must have {'at least' if kind == 'too_short' else 'at most'} {count} {units}"
+
+
 def describe_error(error: dict[str, Any], bounds: dict[str, tuple[Any, Any]]) -> tuple[str, str]:
-    """(field, sentence) for the first pydantic error of a request."""
+    """(field, sentence) for the first pydantic error of a request.
+
+    Every sentence is about the input and names the field; pydantic's own wording, written
+    for programmers, only shows through for checks this table does not know.
+    """
     loc = tuple(error.get("loc", ()))
     field = _field_name(loc) or "body"
     kind = error.get("type", "")
@@ -81,25 +111,45 @@ def describe_error(error: dict[str, Any], bounds: dict[str, tuple[Any, Any]]) ->
     base, top = names[-1], names[0]
     if kind == "json_invalid":
         return "body", f"the request body is not valid JSON ({ctx.get('error', 'malformed')})"
-    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
+    parts = field.split(".")
+    at = parts.index("points") + 2 if "points" in parts else 0
+    if at and len(parts) >= at and kind in POINT_SHAPE:
+        point = ".".join(parts[:at])  # the point as a whole: its shape is wrong
+        return point, f"{point} must be [x1, x2, label]: two numbers and an integer label"
+    if at and len(parts) == at + 1 and kind in BOUND_KINDS:
+        if parts[-1] == "2":
+            return field, f"{field} (a label) must be between 0 and 5"
+        return field, f"{field} must lie in the square [-6, 6] x [-6, 6]"
+    if kind in KINDS and field == "body":  # every body and message is an object
+        return field, "the body must be a JSON object of named fields"
+    if kind in KINDS:
+        return field, f"{field} must be {KINDS[kind]}"
+    if kind in BOUND_KINDS:
         lo, hi = bounds.get(base, bounds.get(top, (None, None)))
         if lo is not None and hi is not None:
             subject = "hidden layer widths" if top == "hidden_layers" else top
             return field, f"{subject} must be {_bounds_text(lo, hi)}"
-        limit = next(iter(ctx.values()), "")
+        limit = _number(next(iter(ctx.values()), ""))
         word = {"greater_than_equal": "at least", "less_than_equal": "at most"}.get(kind, "")
         relation = word or ("more than" if kind == "greater_than" else "less than")
         return field, f"{field} must be {relation} {limit}"
     if kind == "literal_error":
         return field, f"{field} must be one of {ctx.get('expected', '')}"
+    if kind == "union_tag_invalid":
+        tags = ctx.get("expected_tags", "")
+        return "type", f"type must be one of {tags}, not {ctx.get('tag', '')!r}"
+    if kind == "union_tag_not_found":
+        return "type", "type is required: it says what the message is"
     if kind == "extra_forbidden":
         return field, f"{field} is not a known field"
     if kind == "missing":
         return field, f"{field} is required"
     if kind in {"too_long", "too_short"}:
-        return field, f"{field}: {error.get('msg', 'wrong length')}"
-    message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
-    return field, f"{field}: {message}" if field != "body" else message
+        return field, f"{field} {_length_text(kind, ctx)}"
+    if kind in {"value_error", "assertion_error"}:  # our own validators' sentences
+        message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+        return field, f"{field}: {message}" if field != "body" else message
+    return field, f"{field} is not valid ({error.get('msg', kind)})"
 
 
 def _bounds_of(app: FastAPI) -> dict[str, tuple[Any, Any]]:
@@ -141,14 +191,31 @@ def error_response(error: ApiError) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=error.status, headers=headers)
 
 
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves at this path: the router alone names only one route's."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches({**request.scope, "method": "GET"})
-        if match != Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
-    return sorted(methods)
+    """Every method some route serves at this path, HEAD wherever GET is (see head.py).
+
+    Routers nest, so every route is visited, included ones too. A fixed path beats a
+    template: `/api/sessions/import` is not the session called "import", so only the routes
+    whose templates hold the fewest parameters count.
+    """
+    params: dict[str, int] = {}  # method -> fewest path parameters of a route serving it
+    for route in iter_route_contexts(request.app.router.routes):
+        methods = getattr(route, "methods", None)
+        if not route.path or not methods:
+            continue  # a mount or a socket: it answers for itself
+        found = compile_path(route.path)[0].match(request.scope["path"])
+        if found:
+            count = len(found.groupdict())
+            for method in methods:
+                params[method] = min(params.get(method, count), count)
+    fewest = min(params.values(), default=0)
+    allowed = [method for method in METHODS if params.get(method) == fewest]
+    if "GET" in allowed and "HEAD" not in allowed:
+        allowed.insert(1, "HEAD")
+    return allowed
 
 
 def install(app: FastAPI) -> None:
@@ -165,8 +232,10 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else "request failed"
         code = CODES.get(exc.status_code, "error")
         headers = dict(exc.headers or {})
-        if exc.status_code == 405:
-            headers["Allow"] = ", ".join(allowed_methods(request))
+        if exc.status_code == 405:  # a mount (static files) names its own methods
+            allow = ", ".join(allowed_methods(request)) or headers.get("Allow", "")
+            headers["Allow"] = allow
+            detail = f"{request.method} is not allowed here; this address answers {allow}"
         return error_response(ApiError(exc.status_code, detail, code=code, headers=headers))
 
     async def on_crash(request: Request, exc: Exception) -> JSONResponse:

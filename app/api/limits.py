@@ -1,16 +1,28 @@
-"""A pure ASGI middleware that refuses request bodies larger than the configured size."""
+"""A pure ASGI middleware that refuses request bodies larger than the configured size.
+
+A declared Content-Length over the limit is refused before the app runs. A chunked body
+declares nothing, so the limit is counted as it arrives: going over raises BodyTooLarge, an
+HTTPException, because the framework re-raises those from its body reading (anything else
+there becomes a 400) and the error handlers turn it into the same 413.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.errors import ApiError, error_response
 
 
-class BodyTooLarge(Exception):
-    pass
+def too_large(max_bytes: int) -> str:
+    return f"the request body is larger than {max_bytes} bytes"
+
+
+class BodyTooLarge(HTTPException):
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(status_code=413, detail=too_large(max_bytes))
 
 
 class BodyLimit:
@@ -36,7 +48,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise BodyTooLarge
+                    raise BodyTooLarge(self.max_bytes)
             return message
 
         async def tracked_send(message: Message) -> None:
@@ -51,6 +63,5 @@ class BodyLimit:
                 await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = f"the request body is larger than {self.max_bytes} bytes"
-        response: Any = error_response(ApiError(413, message))
+        response: Any = error_response(ApiError(413, too_large(self.max_bytes)))
         await response(scope, receive, send)

@@ -7,6 +7,7 @@ this one included — learns the outcome from the frames and messages the hub fa
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 from app.api.deps import token_matches
 from app.api.errors import ApiError, describe_error, field_bounds
 from app.api.sessions import changes_of, check_step_limits
+from app.api.timeline import check_rescuable
 from app.engine import ConfigError
 from app.schemas import (
     AuthMessage,
@@ -117,7 +119,8 @@ async def converse(
                 continue
             if len(text.encode()) > max_bytes:
                 await stop(pump)
-                await socket.close(CLOSE_TOO_BIG)
+                with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+                    await socket.close(CLOSE_TOO_BIG)  # the client may be gone already
                 break
             await on_text(text)
     except WebSocketDisconnect:
@@ -200,6 +203,7 @@ async def drive(session: Session, message: Any) -> None:
     elif isinstance(message, RewindMessage):
         await session.rewind(message.at)
     elif isinstance(message, RescueMessage):
+        check_rescuable(session)
         await session.rescue()
     elif isinstance(message, SpeedMessage):
         session.epochs_per_second = message.epochs_per_second

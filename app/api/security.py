@@ -10,7 +10,6 @@ POLICY = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'"
 )
-UNFRAMED = ("/docs", "/redoc")  # the API explorer pages bring their own scripts
 
 
 def frame_ancestors(allowed: str) -> str:
@@ -37,9 +36,8 @@ class SecurityHeaders:
                 headers = MutableHeaders(scope=message)
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["Referrer-Policy"] = "same-origin"
-                if not path.startswith(UNFRAMED):
-                    ancestors = self.embedders if embed else "'none'"
-                    headers["Content-Security-Policy"] = f"{POLICY}; frame-ancestors {ancestors}"
+                ancestors = self.embedders if embed else "'none'"
+                headers["Content-Security-Policy"] = f"{POLICY}; frame-ancestors {ancestors}"
                 if not embed:
                     headers["X-Frame-Options"] = "DENY"
             await send(message)

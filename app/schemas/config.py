@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 Dataset = Literal[
     "circle", "xor", "gauss", "spiral", "moons", "blobs", "plane", "multigauss", "custom"
@@ -18,29 +18,59 @@ Status = Literal["idle", "running", "diverged"]
 Applied = Literal["live", "data", "rebuild"]
 
 SEED_MAX = 2**32 - 1
+
+
+def whole(value: Any) -> Any:
+    """JSON has one kind of number: 3.0 is the integer 3, as JSON Schema says; 3.5 is not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [whole(item) for item in value]
+    return value
+
+
+# An integer field that takes 3.0 for 3 and stays strict about everything else.
+Whole = BeforeValidator(whole)
 DEFAULT_FEATURES: tuple[Feature, ...] = ("x1", "x2")
 
 DatasetField = Annotated[Dataset, Field(description="Which data to learn; `custom` uses `points`.")]
 Classes = Annotated[
-    int, Field(ge=2, le=6, description="Number of classes for `blobs` and `spiral`.")
+    int, Field(ge=2, le=6, description="Number of classes for `blobs` and `spiral`."), Whole
 ]
-Samples = Annotated[int, Field(ge=10, le=5000, description="Number of generated points.")]
-Noise = Annotated[float, Field(ge=0.0, le=0.5, description="Noise added to generated points.")]
+Samples = Annotated[int, Field(ge=10, le=5000, description="Number of generated points."), Whole]
+Noise = Annotated[
+    float,
+    Field(ge=0.0, le=0.5, allow_inf_nan=False, description="Noise added to generated points."),
+]
 TrainFraction = Annotated[
-    float, Field(ge=0.1, le=0.9, description="Share of the points used for training.")
+    float,
+    Field(
+        ge=0.1, le=0.9, allow_inf_nan=False, description="Share of the points used for training."
+    ),
 ]
 DataSeed = Annotated[
-    int, Field(ge=0, le=SEED_MAX, description="Seed of the data: which points are drawn.")
+    int, Field(ge=0, le=SEED_MAX, description="Seed of the data: which points are drawn."), Whole
 ]
+Coordinate = Annotated[float, Strict(), Field(ge=-6.0, le=6.0, allow_inf_nan=False)]
+Label = Annotated[int, Strict(), Field(ge=0, le=5), Whole]
 Point = Annotated[
-    tuple[Annotated[float, Strict()], Annotated[float, Strict()], Annotated[int, Strict()]],
+    tuple[Coordinate, Coordinate, Label],
     Strict(False),  # JSON has no tuples: accept the list, but keep its items strict
-    Field(description="A labelled point [x1, x2, label], label an integer class 0-5."),
+    Field(description="A labelled point [x1, x2, label] in [-6, 6]², label a class 0-5."),
 ]
 Points = Annotated[
     list[Point],
-    Field(max_length=5000, description="Custom data, used when `dataset` is `custom`."),
+    Field(
+        min_length=2,
+        max_length=5000,
+        description="Custom data, used when `dataset` is `custom` (and required then).",
+    ),
 ]
+# What the server enforces across fields, said in the schema: custom data needs its points.
+CUSTOM_NEEDS_POINTS: dict[str, Any] = {
+    "if": {"properties": {"dataset": {"const": "custom"}}, "required": ["dataset"]},
+    "then": {"properties": {"points": {"type": "array"}}, "required": ["points"]},
+}
 Features = Annotated[
     list[Feature],
     Field(
@@ -50,7 +80,7 @@ Features = Annotated[
         json_schema_extra={"uniqueItems": True},
     ),
 ]
-Width = Annotated[int, Field(ge=1, le=32)]
+Width = Annotated[int, Field(ge=1, le=32), Whole]
 HiddenLayers = Annotated[
     list[Width], Field(max_length=8, description="Widths of the hidden layers, input to output.")
 ]
@@ -59,27 +89,43 @@ OptimizerField = Annotated[
     Optimizer, Field(description="How each step turns gradients into moves.")
 ]
 LearningRate = Annotated[
-    float, Field(ge=1e-5, le=10.0, description="Step size: how far each step moves the weights.")
+    float,
+    Field(
+        ge=1e-5,
+        le=10.0,
+        allow_inf_nan=False,
+        description="Step size: how far each step moves the weights.",
+    ),
 ]
 Momentum = Annotated[
     float,
-    Field(ge=0.0, le=0.999, description="Momentum; decay for rmsprop; beta1 for adam."),
+    Field(
+        ge=0.0,
+        le=0.999,
+        allow_inf_nan=False,
+        description="Momentum; decay for rmsprop; beta1 for adam.",
+    ),
 ]
 Nesterov = Annotated[bool, Field(description="Use Nesterov momentum with `momentum`.")]
-BatchSize = Annotated[int, Field(ge=1, le=5000, description="Examples per step (mini-batch).")]
+BatchSize = Annotated[
+    int, Field(ge=1, le=5000, description="Examples per step (mini-batch)."), Whole
+]
 RegularizationField = Annotated[Regularization, Field(description="Penalty on large weights.")]
 RegularizationRate = Annotated[
-    float, Field(ge=0.0, le=10.0, description="Strength of the regularisation penalty.")
+    float,
+    Field(
+        ge=0.0, le=10.0, allow_inf_nan=False, description="Strength of the regularisation penalty."
+    ),
 ]
 Seed = Annotated[
-    int, Field(ge=0, le=SEED_MAX, description="Seed of the initial weights and batch order.")
+    int, Field(ge=0, le=SEED_MAX, description="Seed of the initial weights and batch order."), Whole
 ]
 
 
 class SessionConfig(BaseModel):
     """A whole training configuration; every field has a friendly default."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=CUSTOM_NEEDS_POINTS)
 
     dataset: DatasetField = "spiral"
     classes: Classes = 2
@@ -104,7 +150,7 @@ class SessionConfig(BaseModel):
 class ConfigUpdate(BaseModel):
     """Some config fields to change; the others keep their values."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=CUSTOM_NEEDS_POINTS)
 
     dataset: DatasetField | None = None
     classes: Classes | None = None

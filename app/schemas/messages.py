@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from app.schemas.config import ConfigUpdate
+from app.schemas.config import ConfigUpdate, Whole
 from app.schemas.rest import StepRequest
 
 
@@ -42,8 +42,13 @@ class SpeedMessage(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     type: Literal["speed"]
-    epochs_per_second: float | None = Field(default=None, gt=0, le=100_000)
-    steps_per_second: float | None = Field(default=None, gt=0, le=10_000_000)
+    # NaN passes JSON parsing and fails every bound; saying "a finite number" says what is wrong.
+    epochs_per_second: float | None = Field(
+        default=None, gt=0, le=100_000, allow_inf_nan=False, description="Epochs per second."
+    )
+    steps_per_second: float | None = Field(
+        default=None, gt=0, le=10_000_000, allow_inf_nan=False, description="Steps per second."
+    )
 
     @model_validator(mode="after")
     def _at_most_one(self) -> SpeedMessage:
@@ -64,12 +69,14 @@ class Speed(BaseModel):
 
 class SeekMessage(BaseModel):
     type: Literal["seek"]
-    at: int = Field(ge=0, description="The checkpoint to show this viewer.")
+    at: Annotated[int, Whole] = Field(ge=0, description="The checkpoint to show this viewer.")
 
 
 class RewindMessage(BaseModel):
     type: Literal["rewind"]
-    at: int | None = Field(default=None, ge=0, description="The checkpoint to continue from.")
+    at: Annotated[int, Field(ge=0), Whole] | None = Field(
+        default=None, description="The checkpoint to continue from."
+    )
 
 
 class RescueMessage(BaseModel):

@@ -13,12 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections import deque
 from typing import Any, Protocol
 
 from app.sessions.frames import FrameSet
 
 CONTROL_QUEUE = 32
+log = logging.getLogger("stepwise")
 
 
 class Socket(Protocol):
@@ -49,6 +51,7 @@ class Viewer:
         # Waiting to be sent, in order: JSON text, or a frame (its bytes, keyed by source).
         self._queue: deque[Entry] = deque()
         self._frames: dict[str, Entry] = {}  # source -> its unsent frame in the queue
+        self._latest: dict[str, Entry] = {}  # kind -> its unsent message, for whole-state kinds
         self._texts = 0  # JSON messages in the queue
         self._wake = asyncio.Event()
         self._closing: int | None = None  # a close code, once the session is gone
@@ -68,15 +71,27 @@ class Viewer:
         self._queue.append(entry)
         self._wake.set()
 
-    def offer_json(self, message: dict[str, Any] | str) -> None:
+    def offer_json(self, message: dict[str, Any] | str, kind: str | None = None) -> None:
+        """Queue a JSON message; one of a `kind` that carries the whole state (a config
+        message, with all the data points) replaces the unsent one before it, as frames do."""
         text = message if isinstance(message, str) else json.dumps(message, allow_nan=False)
+        stale = self._latest.pop(kind, None) if kind else None
+        if stale is not None:
+            self._drop_text(stale)
         if self._texts >= CONTROL_QUEUE:
-            oldest = next(e for e in self._queue if isinstance(e.data, str))
-            self._queue.remove(oldest)
-            self._texts -= 1
-        self._queue.append(Entry(text, None))
+            self._drop_text(next(e for e in self._queue if isinstance(e.data, str)))
+        entry = Entry(text, kind)
+        if kind:
+            self._latest[kind] = entry
+        self._queue.append(entry)
         self._texts += 1
         self._wake.set()
+
+    def _drop_text(self, entry: Entry) -> None:
+        self._queue.remove(entry)
+        self._texts -= 1
+        if entry.source and self._latest.get(entry.source) is entry:
+            del self._latest[entry.source]
 
     def close(self, code: int, message: dict[str, Any]) -> None:
         """Say why, then close the socket (the session it watched is gone)."""
@@ -84,7 +99,18 @@ class Viewer:
         self._closing = code
 
     async def pump(self) -> None:
-        """Send whatever is waiting, latest frame last, until cancelled or the socket fails."""
+        """Send whatever is waiting, latest frame last, until cancelled or the socket fails.
+
+        A socket that fails to send has gone (the client vanished mid-frame): the pump just
+        ends, and the reader, which hears the disconnect, cleans up. Raising here would leave
+        an exception nobody collects, logged as a traceback for an ordinary goodbye.
+        """
+        try:
+            await self._drain_forever()
+        except Exception as exc:
+            log.debug("a viewer's socket failed: %r", exc)
+
+    async def _drain_forever(self) -> None:
         while True:
             await self._wake.wait()
             self._wake.clear()
@@ -92,6 +118,8 @@ class Viewer:
                 entry = self._queue.popleft()
                 if isinstance(entry.data, str):
                     self._texts -= 1
+                    if entry.source and self._latest.get(entry.source) is entry:
+                        del self._latest[entry.source]
                     await self.socket.send_text(entry.data)
                 else:
                     del self._frames[entry.source or ""]
@@ -115,8 +143,8 @@ class Tap:
     def offer_frame(self, frames: FrameSet) -> None:
         self.viewer.offer_frame(frames, self.source)
 
-    def offer_json(self, message: dict[str, Any] | str) -> None:
-        self.viewer.offer_json(message)
+    def offer_json(self, message: dict[str, Any] | str, kind: str | None = None) -> None:
+        self.viewer.offer_json(message, kind and f"{kind} {self.source}")  # one per run
 
     def close(self, code: int, message: dict[str, Any]) -> None:
         self.viewer.close(code, message)
@@ -149,12 +177,18 @@ class Hub:
 
     def publish_json(self, message: dict[str, Any]) -> None:
         text = json.dumps(message, allow_nan=False)  # serialised once for every viewer
+        kind = "config" if message.get("type") == "config" else None  # only the latest counts
         for viewer in self.viewers:
-            viewer.offer_json(text)
+            viewer.offer_json(text, kind)
 
 
 async def stop(task: asyncio.Task[Any] | None) -> None:
-    if task is None or task.done():
+    """Cancel `task` and wait for it; one that already failed has its error logged, once."""
+    if task is None:
+        return
+    if task.done():
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("task %s failed", task.get_name(), exc_info=error)
         return
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError, Exception):

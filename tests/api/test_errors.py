@@ -27,8 +27,8 @@ from tests.api.helpers import assert_error, create
         ({"dataset": "custom"}, "points", "points are required"),
         (
             {"dataset": "custom", "points": [[0, 0, 0], [9, 0, 1]]},
-            "points",
-            "points must lie in the square",
+            "points.1.0",
+            "points.1.0 must lie in the square [-6, 6] x [-6, 6]",
         ),
     ],
 )
@@ -58,7 +58,9 @@ def test_unknown_session_is_404(client: TestClient) -> None:
 
 def test_unknown_route_and_wrong_method_keep_the_shape(client: TestClient) -> None:
     assert_error(client.get("/api/nothing-here"), 404, "not_found")
-    assert_error(client.put("/api/sessions"), 405, "method_not_allowed")
+    response = client.put("/api/sessions")
+    assert_error(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == "POST"
 
 
 def test_malformed_json_is_422_not_500(client: TestClient) -> None:
@@ -120,3 +122,100 @@ def test_expired_sessions_are_swept_and_their_memory_freed() -> None:
         asyncio.run(registry.sweep(session.last_active + 61))
         assert_error(client.get(f"/api/sessions/{session_id}"), 404, "not_found", "session_id")
         assert len(registry) == 0
+
+
+# Messages a person can act on: about the input, naming the field, never Python's own words.
+RAW = ("not supported between", "instances of", "Input should", "broadcast", "Traceback")
+SHAPE = "must be [x1, x2, label]: two numbers and an integer label"
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field", "message"),
+    [
+        (
+            "/api/comparisons",
+            {"vary": "hidden_layers", "values": [[2], "a"]},
+            "values.1",
+            "hidden_layers = 'a': hidden_layers must be a list of integers",
+        ),
+        (
+            "/api/comparisons",
+            {"vary": "hidden_layers", "values": [[2], [[1]]]},
+            "values.1",
+            "hidden_layers = [[1]]: hidden_layers must be a list of integers",
+        ),
+        (
+            "/api/comparisons",
+            {"vary": "learning_rate", "values": [0.1, 10**400]},
+            "values.1",
+            f"learning_rate = {10**400}: learning_rate must be a finite number",
+        ),
+        (
+            "/api/sessions",
+            {"dataset": "custom", "points": [[1, 2]]},
+            "points.0",
+            f"points.0 {SHAPE}",
+        ),
+        (
+            "/api/sessions",
+            {"dataset": "custom", "points": [[0, 0, 0], [1, 2, 3, 4]]},
+            "points.1",
+            f"points.1 {SHAPE}",
+        ),
+        ("/api/sessions", {"dataset": "custom", "points": [5]}, "points.0", f"points.0 {SHAPE}"),
+        (
+            "/api/sessions",
+            {"dataset": "custom", "points": [[1, "a", 0], [0, 0, 1]]},
+            "points.0.1",
+            "points.0.1 must be a number",
+        ),
+        (
+            "/api/sessions",
+            {"dataset": "custom", "points": [[0, 0, 7], [0, 0, 1]]},
+            "points.0.2",
+            "points.0.2 (a label) must be between 0 and 5",
+        ),
+        ("/api/sessions", {"dataset": "custom", "points": "x"}, "points", "points must be a list"),
+        (
+            "/api/sessions",
+            {"dataset": "custom", "points": [[0, 0, 0]]},
+            "points",
+            "points must have at least 2 items",
+        ),
+        ("/api/sessions", {"n_samples": "10"}, "n_samples", "n_samples must be an integer"),
+        ("/api/sessions", {"n_samples": 10.5}, "n_samples", "n_samples must be an integer"),
+        ("/api/sessions", {"nesterov": 1}, "nesterov", "nesterov must be true or false"),
+        ("/api/sessions", {"features": []}, "features", "features must have at least 1 item"),
+        ("/api/sessions", {"hidden_layers": "x"}, "hidden_layers", "hidden_layers must be a list"),
+        ("/api/sessions", [1], None, "the body must be a JSON object of named fields"),
+    ],
+)
+def test_wrong_kinds_get_a_sentence_about_the_input(
+    client: TestClient, path: str, body: object, field: str | None, message: str
+) -> None:
+    text = assert_error(client.post(path, json=body), 422, "invalid", field)
+    assert text == message
+    assert not any(raw in text for raw in RAW)
+
+
+def test_whole_numbers_written_as_decimals_are_integers(client: TestClient) -> None:
+    session_id, auth, created = create(client, n_samples=20.0, hidden_layers=[3.0])
+    assert created["config"]["n_samples"] == 20 and created["config"]["hidden_layers"] == [3]
+    response = client.post(f"/api/sessions/{session_id}/step", json={"epochs": 2.0}, headers=auth)
+    assert response.status_code == 200 and response.json()["epoch"] == 2
+    response = client.post(f"/api/sessions/{session_id}/step", json={"epochs": 2.5}, headers=auth)
+    assert assert_error(response, 422, "invalid", "epochs") == "epochs must be an integer"
+
+
+def test_rescuing_a_run_that_never_diverged_is_a_409(client: TestClient) -> None:
+    session_id, auth, _ = create(client, n_samples=40, learning_rate=0.1)
+    client.post(f"/api/sessions/{session_id}/step", json={"epochs": 3}, headers=auth)
+    response = client.post(f"/api/sessions/{session_id}/rescue", headers=auth)
+    message = assert_error(response, 409, "conflict")
+    assert message == "this run has not diverged, so there is nothing to rescue"
+    after = client.get(f"/api/sessions/{session_id}").json()
+    assert after["config"]["learning_rate"] == 0.1  # not halved
+    assert after["state"]["epoch"] == 3  # not rewound
+    document = client.get("/openapi.json").json()
+    rescue = document["paths"]["/api/sessions/{session_id}/rescue"]["post"]
+    assert rescue["responses"]["409"]["description"] == "The run has not diverged."

@@ -272,3 +272,36 @@ def test_a_run_nobody_watches_pauses_itself() -> None:
         epoch = state["epoch"]
         time.sleep(0.3)
         assert client.get(f"/api/sessions/{session_id}").json()["state"]["epoch"] == epoch
+
+
+def test_a_speed_that_is_not_a_number_says_so(client: TestClient) -> None:
+    session_id, _, created = create(client, n_samples=50)
+    with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
+        ws.send_json({"type": "auth", "token": created["token"]})
+        next_json(ws, "auth")
+        for value in ["NaN", "Infinity", "-Infinity"]:
+            ws.send_text(f'{{"type": "speed", "epochs_per_second": {value}}}')
+            error = next_json(ws, "error")
+            assert error["code"] == "invalid" and error["field"] == "epochs_per_second"
+            assert error["message"] == "epochs_per_second must be a finite number"
+        ws.send_text('{"type": "speed", "steps_per_second": "fast"}')
+        error = next_json(ws, "error")
+        assert error["message"] == "steps_per_second must be a number"
+        ws.send_json({"type": "speed", "epochs_per_second": 5})
+        assert next_json(ws, "state")["speed"]["epochs_per_second"] == 5
+
+
+def test_rescue_over_the_socket_needs_a_divergence(client: TestClient) -> None:
+    session_id, _, created = create(client, n_samples=50, learning_rate=0.1)
+    with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
+        ws.send_json({"type": "auth", "token": created["token"]})
+        next_json(ws, "auth")
+        ws.send_json({"type": "rescue"})
+        error = next_json(ws, "error")
+        assert error == {
+            "type": "error",
+            "code": "conflict",
+            "message": "this run has not diverged, so there is nothing to rescue",
+            "field": None,
+        }
+    assert client.get(f"/api/sessions/{session_id}").json()["config"]["learning_rate"] == 0.1

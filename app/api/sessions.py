@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 
+from app.api import boundary
 from app.api.deps import DrivenSessionDep, RegistryDep, SessionDep, SettingsDep
 from app.api.errors import ApiError
 from app.config import Settings
-from app.engine import EXTENT, ConfigError, Trainer, config_from_dict, config_to_dict
+from app.engine import ConfigError, Trainer, config_from_dict
+from app.engine.snapshot import SnapshotError
+from app.engine.snapshot_write import in_document
 from app.schemas import (
     Boundary,
     ConfigChange,
@@ -25,7 +28,9 @@ from app.schemas import (
     Snapshot,
     StepRequest,
 )
+from app.sessions import memory
 from app.sessions.history import History
+from app.sessions.memory import MemoryFull
 from app.sessions.registry import RegistryFull
 from app.sessions.session import Session, check_limits
 
@@ -49,7 +54,10 @@ CREATE_ERRORS: dict[int | str, dict[str, Any]] = {
     400: ERRORS[400],
     413: ERRORS[413],
     422: ERRORS[422],
-    503: {"model": ErrorResponse, "description": "The server holds its maximum of sessions."},
+    503: {
+        "model": ErrorResponse,
+        "description": "The server holds its maximum of sessions, or of their memory.",
+    },
 }
 
 
@@ -68,6 +76,19 @@ async def register(
             "the server is running as many sessions as it may; try again in a minute",
             headers={"Retry-After": "60"},
         ) from None
+    except MemoryFull:
+        raise no_memory() from None
+    except ConfigError as exc:  # more memory than one session may have
+        raise invalid(exc) from None
+
+
+def no_memory(field: str | None = None) -> ApiError:
+    return ApiError(
+        503,
+        memory.FULL,
+        field=field,
+        headers={"Retry-After": "60"},
+    )
 
 
 def created(session: Session) -> SessionCreated:
@@ -88,6 +109,7 @@ async def create_session(
     try:
         check_limits(fields, settings)
         train_config = config_from_dict(fields)
+        memory.check(train_config, settings)  # before building what would be refused
     except ConfigError as exc:
         raise invalid(exc) from None
     trainer = await registry.worker.run(Trainer, train_config)
@@ -105,15 +127,23 @@ async def import_session(
     snapshot: Snapshot, registry: RegistryDep, settings: SettingsDep
 ) -> SessionCreated:
     try:
-        check_limits(snapshot.config.model_dump(), settings)
-        trainer = await registry.worker.run(Trainer.restore, snapshot.trainer)
-        history = History.restore(snapshot.history, settings.max_history_points)
+        fields = snapshot.config.model_dump()
+        check_limits(fields, settings)
+        config = config_from_dict(fields)
     except ConfigError as exc:
+        raise ApiError(
+            422, f"config.{exc.field}: {exc.message}", field=f"config.{exc.field}"
+        ) from None
+    try:
+        trainer = await registry.worker.run(
+            Trainer.restore, snapshot.trainer, snapshot.version, config
+        )
+        counters = (trainer.step, trainer.epoch, trainer.examples_seen)
+        history = History.restore(
+            snapshot.history, settings.max_history_points, counters, snapshot.version
+        )
+    except SnapshotError as exc:
         raise invalid(exc) from None
-    except (KeyError, ValueError, TypeError, IndexError, AttributeError) as exc:
-        raise ApiError(422, f"this is not a valid snapshot: {exc}", field="trainer") from None
-    if SessionConfig.model_validate(config_to_dict(trainer.config)) != snapshot.config:
-        raise ApiError(422, "the snapshot's config does not match its trainer", field="config")
     return created(await register(registry, trainer, history))
 
 
@@ -155,48 +185,33 @@ async def read_history(session: SessionDep, request: Request) -> Any:
     )
 
 
-def check_resolution(resolution: int, settings: Settings) -> None:
-    if resolution > settings.max_grid_resolution:
-        raise ApiError(
-            422,
-            f"resolution must be between 2 and {settings.max_grid_resolution}",
-            field="resolution",
-        )
-
-
 @router.get(
     "/{session_id}/boundary",
     response_model=Boundary,
-    responses=ERRORS,
+    responses={
+        **ERRORS,
+        403: {"model": ErrorResponse, "description": "A token was given that does not drive it."},
+        429: {"model": ErrorResponse, "description": "Too many reads from this address."},
+    },
     summary="The network's output over a grid of the square",
+    description="Anyone with the id may ask up to STEPWISE_MAX_VIEWER_GRID_RESOLUTION (100 by "
+    "default, the frames' grid); the driver, with `Authorization: Bearer <token>`, up to "
+    "STEPWISE_MAX_GRID_RESOLUTION. Answers are cached until the run moves. Reads without the "
+    "token are paced per address (STEPWISE_VIEWER_READS_PER_SECOND): past it they wait, "
+    "and past 2 s of waiting get 429 with Retry-After.",
 )
 async def read_boundary(
     session: SessionDep,
     settings: SettingsDep,
+    request: Request,
     resolution: Annotated[int, Query(ge=2, le=200, description="N for an N × N grid.")] = 100,
-) -> Boundary:
-    check_resolution(resolution, settings)
-    async with session.lock:
-        grid = await session.worker.run(session.trainer.grid, resolution)
-        session.release_if_unwatched()
-    return boundary_of(session.trainer, grid, resolution)
-
-
-def boundary_of(trainer: Trainer, grid: Any, resolution: int) -> Boundary:
-    problem = trainer.config.problem
-    confidence = None
-    if problem == "multiclass":
-        values = grid.argmax(axis=-1).ravel().astype(float).tolist()
-        confidence = grid.max(axis=-1).ravel().tolist()
-    else:
-        values = grid.ravel().astype(float).tolist()
-    return Boundary(
-        resolution=resolution,
-        extent=[EXTENT[0], EXTENT[1], EXTENT[0], EXTENT[1]],
-        problem=problem,
-        values=values,
-        confidence=confidence,
-    )
+    authorization: Annotated[
+        str | None, Header(description="`Bearer <token>`: needed past the viewers' largest grid.")
+    ] = None,
+) -> Any:
+    await boundary.pace(request, session, authorization)  # even a refusal costs to answer
+    boundary.check_resolution(resolution, settings, session, authorization)
+    return await boundary.now(session, resolution)
 
 
 @router.get(
@@ -210,9 +225,9 @@ async def export_session(session: SessionDep) -> Snapshot:
         trainer = await session.worker.run(session.trainer.snapshot)
     return Snapshot(
         format="stepwise-snapshot",
-        version=1,
+        version=trainer["version"],
         config=SessionConfig.model_validate(session.config()),
-        trainer=trainer,
+        trainer=in_document(trainer),
         history=session.history.snapshot(),
     )
 
@@ -255,13 +270,15 @@ def check_step_limits(
 @router.patch(
     "/{session_id}",
     response_model=ConfigChange,
-    responses=DRIVE_ERRORS,
+    responses={**DRIVE_ERRORS, 503: CREATE_ERRORS[503]},
     summary="Change config fields, live where the model's shape allows",
 )
 async def update_session(update: ConfigUpdate, session: DrivenSessionDep) -> ConfigChange:
     changes = changes_of(update)
     try:
         applied = await session.configure(changes)
+    except MemoryFull as exc:
+        raise no_memory(exc.field) from None
     except ConfigError as exc:
         raise invalid(exc) from None
     return ConfigChange.model_validate({"applied": applied, **session.public()})

@@ -2,7 +2,8 @@
 
 A snapshot (trainer.snapshot) is JSON for leaving the process; a checkpoint stays in numpy
 and costs a few KB, so a session can keep a hundred of them. Restoring one continues the run
-bit for bit; `showing` lends its weights to the trainer for drawing, then puts the live ones
+bit for bit, on the same points even when they came from an imported snapshot rather than
+from the seeds; `showing` lends its weights to the trainer for drawing, then puts the live ones
 back, so scrubbing the past never disturbs the present.
 """
 
@@ -15,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.engine.config import TrainConfig
+from app.engine.snapshot import Given
 from app.engine.trainer import Trainer
 
 F64 = NDArray[np.float64]
@@ -33,6 +35,7 @@ class Checkpoint:
     status: str
     message: str | None
     last: dict[str, float | None]
+    given: Given | None = None  # points from a snapshot: shared, never copied
 
     @property
     def step(self) -> int:
@@ -59,6 +62,7 @@ def take(t: Trainer) -> Checkpoint:
         status=t.status,
         message=t.message,
         last=dict(t._last),
+        given=t._given,
     )
 
 
@@ -77,6 +81,9 @@ def restore(t: Trainer, cp: Checkpoint) -> None:
         raise ValueError("the checkpoint comes from a network of another shape")
     if cp.config != t.config:
         t.reconfigure(**{k: getattr(cp.config, k) for k in cp.config.__dataclass_fields__})
+    if cp.given is not None and t._given is not cp.given:  # a branch of an imported run
+        t._given = cp.given
+        t._build_data()  # the snapshot's points again, if the data settings are still theirs
     np.copyto(t.net.params, cp.params)
     np.copyto(t._backup, cp.params)
     t._opt.reset()

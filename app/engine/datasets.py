@@ -109,5 +109,10 @@ def split(
 ) -> tuple[F64, NDArray[np.float64] | I64, F64, NDArray[np.float64] | I64]:
     """Shuffle and cut into (x_train, y_train, x_test, y_test); both parts keep >= 1 point."""
     order = rng.permutation(len(x))
-    cut = min(max(round(train_fraction * len(x)), 1), len(x) - 1)
+    cut = train_size(len(x), train_fraction)
     return x[order[:cut]], y[order[:cut]], x[order[cut:]], y[order[cut:]]
+
+
+def train_size(n: int, train_fraction: float) -> int:
+    """How many of `n` points `split` puts in the training set."""
+    return min(max(round(train_fraction * n), 1), n - 1)

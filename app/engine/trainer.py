@@ -7,15 +7,19 @@ weights, the optimizer and that shuffling generator to step 0, so a reset run re
 Divergence never raises: a mini-batch whose logits blow up stops training, the weights go back
 to those before the last update (always finite) and `status` becomes "diverged" until a reset,
 a reseed or a rebuild. Metrics are finite floats or None.
+
+A snapshot (snapshot.py checks and decodes it) holds the whole state and the data points too:
+a restored run keeps those points whatever numpy would now draw from the seeds.
 """
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from app.engine import datasets
+from app.engine import datasets, snapshot, snapshot_write
 from app.engine.config import (
     LIMITS,
     ConfigError,
@@ -50,9 +54,12 @@ class Trainer:
     `epoch` (completed passes) and `examples_seen`, and the raw data for drawing: `x_train`,
     `x_test` (N, 2) with `y_train`, `y_test` (N,) class labels or regression targets."""
 
-    def __init__(self, config: TrainConfig) -> None:
+    def __init__(self, config: TrainConfig, points: snapshot_write.Points | None = None) -> None:
+        """`points` (from a snapshot) stand in for the data drawn from the seeds for as long
+        as the data settings stay those of `config`: numpy may draw differently elsewhere."""
         validate(config)
         self.config = config
+        self._given: snapshot.Given | None = None if points is None else (_data_key(config), points)
         self._build_data()
         self._build_model()
 
@@ -60,15 +67,18 @@ class Trainer:
 
     def _build_data(self) -> None:
         c = self.config
-        rng = np.random.default_rng(c.data_seed)
-        if c.dataset == "custom":
-            x, y = datasets.custom(c.points or ())
+        if self._given is not None and self._given[0] == _data_key(c):
+            self.x_train, self.y_train, self.x_test, self.y_test = self._given[1]
         else:
-            classes = max(c.n_classes, 2)  # only blobs and spiral read it
-            x, y = datasets.GENERATORS[c.dataset](rng, c.n_samples, c.noise, classes)
-        self.x_train, self.y_train, self.x_test, self.y_test = datasets.split(
-            rng, x, y, c.train_fraction
-        )
+            rng = np.random.default_rng(c.data_seed)
+            if c.dataset == "custom":
+                x, y = datasets.custom(c.points or ())
+            else:
+                classes = max(c.n_classes, 2)  # only blobs and spiral read it
+                x, y = datasets.GENERATORS[c.dataset](rng, c.n_samples, c.noise, classes)
+            self.x_train, self.y_train, self.x_test, self.y_test = datasets.split(
+                rng, x, y, c.train_fraction
+            )
         self._x_train = feature_rows(self.x_train, c.features)  # (F + 1, N)
         self._x_test = feature_rows(self.x_test, c.features)
         self._t_train, self._t_test = self._targets(self.y_train), self._targets(self.y_test)
@@ -108,6 +118,7 @@ class Trainer:
         opt.lr, opt.momentum, opt.nesterov = c.learning_rate, c.momentum, c.nesterov
         self._penalty = PENALTIES[c.regularization]
         self._rate_mask = c.regularization_rate * self.net.weight_mask
+        self._workspaces.clear()  # sized for the old batches: new sizes must not pile up
         self._metrics = None
 
     def reset(self) -> None:
@@ -135,6 +146,8 @@ class Trainer:
         "live": only hyperparameters changed; they apply from the next step.
         """
         new = config_from_dict({**config_to_dict(self.config), **changes})
+        if new.points is not None and new.points == self.config.points:  # one copy, however
+            new = replace(new, points=self.config.points)  # many checkpoints keep a config
         old, self.config = self.config, new
         same_model = all(getattr(old, k) == getattr(new, k) for k in MODEL)
         if not same_model or (old.problem, old.n_outputs) != (new.problem, new.n_outputs):
@@ -294,16 +307,23 @@ class Trainer:
     # -- snapshots ----------------------------------------------------------------------------
 
     def snapshot(self) -> dict[str, Any]:
-        """The whole state as JSON-safe lists, dicts, floats, ints and strings."""
+        """The whole state as JSON-safe values, in the format snapshot.py reads."""
+        opt = self._opt
         return {
-            "version": 1,
+            "version": snapshot.VERSION,
             "config": config_to_dict(self.config),
-            "params": self.net.params.tolist(),
-            "backup": self._backup.tolist(),
-            "initial": self._initial.tolist(),
-            "optimizer": self._opt.state(),
-            "rng": self._rng.bit_generator.state,
-            "initial_rng": self._initial_rng,
+            "data": snapshot_write.encode_data(
+                self.config, (self.x_train, self.y_train, self.x_test, self.y_test)
+            ),
+            "params": snapshot_write.encode(self.net.params),
+            "backup": snapshot_write.encode(self._backup),
+            "initial": snapshot_write.encode(self._initial),
+            "optimizer": {
+                "t": opt.t,
+                **{k: snapshot_write.encode(b) for k, b in opt.buffers.items()},
+            },
+            "rng": snapshot_write.rng_text(self._rng.bit_generator.state),
+            "initial_rng": snapshot_write.rng_text(self._initial_rng),
             "counters": [self.step, self.epoch, self.examples_seen, self._pos],
             "order": None if self._order is None else self._order.tolist(),
             "status": self.status,
@@ -312,47 +332,27 @@ class Trainer:
         }
 
     @classmethod
-    def restore(cls, snapshot: dict[str, Any]) -> "Trainer":
-        """Rebuild a trainer that continues bit for bit from where `snapshot` was taken."""
-        t = cls(config_from_dict(snapshot["config"]))
-        if len(snapshot["params"]) != len(t.net.params):
-            raise ValueError("snapshot parameters do not match its configuration")
-        t.net.params[:] = snapshot["params"]
-        t._backup[:] = snapshot["backup"]
-        t._initial[:] = snapshot["initial"]
-        t._opt.load(snapshot["optimizer"])
-        t._rng.bit_generator.state = snapshot["rng"]
-        t._initial_rng = snapshot["initial_rng"]
-        t.step, t.epoch, t.examples_seen, t._pos = snapshot["counters"]
-        if snapshot["order"] is not None:
-            t._shuffle(np.asarray(snapshot["order"], dtype=np.int64))
-        t.status, t.message = snapshot["status"], snapshot["message"]
-        t._last = dict(snapshot["last"])
-        t._check_restored()
+    def restore(
+        cls, raw: object, version: int | None = None, config: TrainConfig | None = None
+    ) -> "Trainer":
+        """A trainer that continues bit for bit from where snapshot `raw` was taken; a
+        SnapshotError naming the path of the first bad value if `raw` is not one."""
+        s = snapshot.read(raw, version, config)
+        t = cls(s.config, s.points)
+        np.copyto(t.net.params, s.params)
+        np.copyto(t._backup, s.backup)
+        np.copyto(t._initial, s.initial)
+        t._opt.t = s.opt_t
+        for k, b in s.buffers.items():
+            np.copyto(t._opt.buffers[k], b)
+        t._rng.bit_generator.state = s.rng
+        t._initial_rng = s.initial_rng
+        t.step, t.epoch, t.examples_seen, t._pos = s.counters
+        if s.order is not None:
+            t._shuffle(s.order)
+        t.status, t.message = s.status, s.message
+        t._last = dict(s.last)
         return t
-
-    def _check_restored(self) -> None:
-        """Snapshots come from outside: refuse any that a real run could not have produced."""
-        counters = (self.step, self.epoch, self.examples_seen, self._pos)
-        if not all(isinstance(c, int) and not isinstance(c, bool) and c >= 0 for c in counters):
-            raise ValueError("snapshot counters must be non-negative integers")
-        if self._pos > self.n_train:
-            raise ValueError("snapshot position is past the end of the epoch")
-        if self._order is not None and not np.array_equal(
-            np.sort(self._order), np.arange(self.n_train)
-        ):
-            raise ValueError("snapshot batch order is not a permutation of the training set")
-        arrays = (self.net.params, self._backup, self._initial)
-        if not all(np.isfinite(a).all() for a in arrays) or not self._opt.finite():
-            raise ValueError("snapshot weights and optimizer state must be finite")
-        if self.status not in ("ok", "diverged") or not isinstance(self.message, str | None):
-            raise ValueError("snapshot status must be 'ok' or 'diverged'")
-        if set(self._last) - set(METRIC_KEYS) or not all(
-            v is None or (isinstance(v, int | float) and math.isfinite(v))
-            for v in self._last.values()
-        ):
-            raise ValueError("snapshot metrics must be finite numbers or null")
-        np.random.default_rng(0).bit_generator.state = self._initial_rng  # raises if malformed
 
 
 def _data_key(c: TrainConfig) -> tuple[object, ...]:

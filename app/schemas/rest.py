@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -19,6 +19,7 @@ from app.schemas.config import (
     RegularizationRate,
     SessionConfig,
     Status,
+    Whole,
 )
 
 
@@ -65,10 +66,23 @@ class SessionCreated(SessionPublic):
 class StepRequest(BaseModel):
     """Train now: either some whole epochs or some mini-batch steps."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={  # exactly one of the two, as the validator below insists
+            "oneOf": [
+                {"required": ["epochs"], "properties": {"epochs": {"type": "integer"}}},
+                {"required": ["steps"], "properties": {"steps": {"type": "integer"}}},
+            ]
+        },
+    )
 
-    epochs: int | None = Field(default=None, ge=1, description="Whole epochs to train.")
-    steps: int | None = Field(default=None, ge=1, description="Mini-batch steps to train.")
+    epochs: Annotated[int, Field(ge=1), Whole] | None = Field(
+        default=None, description="Whole epochs to train."
+    )
+    steps: Annotated[int, Field(ge=1), Whole] | None = Field(
+        default=None, description="Mini-batch steps to train."
+    )
 
     @model_validator(mode="after")
     def _one_of(self) -> StepRequest:
@@ -147,9 +161,8 @@ class TimelinePublic(BaseModel):
 class MomentRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    at: int | None = Field(
+    at: Annotated[int, Field(ge=0), Whole] | None = Field(
         default=None,
-        ge=0,
         description="A checkpoint's key; null means the last one before the run blew up.",
     )
 
@@ -159,7 +172,7 @@ class BranchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    at: int = Field(ge=0, description="The checkpoint to start from.")
+    at: Annotated[int, Whole] = Field(ge=0, description="The checkpoint to start from.")
     learning_rate: LearningRate | None = None
     optimizer: OptimizerField | None = None
     momentum: Momentum | None = None
@@ -177,11 +190,22 @@ class DataPoints(BaseModel):
 class Snapshot(BaseModel):
     """A whole run: import it to continue exactly where it was exported."""
 
+    model_config = ConfigDict(extra="forbid")
+
     format: Literal["stepwise-snapshot"] = Field(description="Marks the document's kind.")
-    version: Literal[1] = Field(description="Snapshot format version.")
+    version: Literal[1, 2] = Field(
+        description="Snapshot format version: 2 carries the data points, writes arrays and "
+        "history columns as base64 of little-endian float64 or int64, and integers that may "
+        "pass 2**53 as decimal texts; 1 (still read) rebuilds the points from the seeds."
+    )
     config: SessionConfig = Field(description="The configuration of the run.")
-    trainer: dict[str, Any] = Field(description="Weights, optimizer and generator state.")
-    history: dict[str, Any] = Field(description="The loss history.")
+    trainer: dict[str, Any] = Field(
+        description="Data points, weights, optimizer and generator state, counters."
+    )
+    history: dict[str, Any] = Field(
+        description="The loss history: `recorded` and one base64 column per field (format 2), "
+        "or `recorded` and `points` (format 1)."
+    )
 
 
 Varied = Literal[
@@ -211,7 +235,7 @@ class ComparisonCreate(BaseModel):
         default_factory=SessionConfig, description="What every run shares."
     )
     vary: Varied = Field(default="learning_rate", description="The one field the runs differ in.")
-    values: list[Any] = Field(
+    values: Annotated[list[Any], Whole] = Field(
         default_factory=lambda: [0.001, 0.03, 3.0],
         min_length=2,
         max_length=4,
@@ -235,7 +259,9 @@ class ComparisonCreated(ComparisonPublic):
 class ComparisonStep(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    epochs: int = Field(ge=1, description="Whole epochs every run trains, in lock-step.")
+    epochs: Annotated[int, Whole] = Field(
+        ge=1, description="Whole epochs every run trains, in lock-step."
+    )
 
 
 class ComparisonUpdate(BaseModel):
@@ -244,7 +270,7 @@ class ComparisonUpdate(BaseModel):
     config: ConfigUpdate | None = Field(
         default=None, description="Fields changed for every run (not the varied one)."
     )
-    values: list[Any] | None = Field(
+    values: Annotated[list[Any], Whole] | None = Field(
         default=None, min_length=2, max_length=4, description="New values of `vary`, per run."
     )
 

@@ -28,7 +28,25 @@ class Settings:
     )
     max_steps_per_call: int = _setting(100_000, "Most mini-batch steps one step call may ask for.")
     max_epochs_per_call: int = _setting(1_000, "Most epochs one step call may ask for.")
-    max_grid_resolution: int = _setting(200, "Largest boundary grid (N for an N x N grid).")
+    max_grid_resolution: int = _setting(
+        200, "Largest boundary grid (N for an N x N grid) a session's driver may read."
+    )
+    max_viewer_grid_resolution: int = _setting(
+        100,
+        "Largest boundary grid a reader without the session's token may ask for (100 is the "
+        "frames' grid, served without computing); past it, 422 naming resolution.",
+    )
+    viewer_reads_per_second: float = _setting(
+        30.0,
+        "Boundary reads without the session's token answered per second to one client address, "
+        "in bursts of a second's worth; quicker ones wait their turn, and past 2 s of waiting "
+        "get 429 with Retry-After. 0 turns the pacing off.",
+    )
+    code_misses_per_minute: int = _setting(
+        20,
+        "Watch codes one client address may get wrong per minute; past it, 429 with Retry-After "
+        "for the rest of the minute (right codes always work).",
+    )
     max_viewers: int = _setting(250, "Most WebSocket viewers of one session.")
     max_message_bytes: int = _setting(
         1_048_576, "Largest request body or WebSocket message accepted, in bytes."
@@ -47,6 +65,18 @@ class Settings:
         524_288, "Memory each session may spend on timeline checkpoints, in bytes."
     )
     max_comparison_runs: int = _setting(4, "Most runs side by side in one comparison.")
+    session_memory_mb: int = _setting(
+        32,
+        "Most memory one session's config may need, in MB (2^20 bytes), as estimated from the "
+        "config (the largest network on 5,000 points needs about 29); a config over it is "
+        "refused with 422 naming the field to reduce.",
+    )
+    memory_mb: int = _setting(
+        1536,
+        "Memory all sessions together may need, in MB (2^20 bytes), as estimated; beyond it, "
+        "503 with Retry-After. 500 default sessions need about 1,130, and any mix the server "
+        "accepts stays near this plus ~80 for the process: inside 2 GB.",
+    )
     allowed_embedders: str = _setting(
         "*",
         "Origins allowed to show /embed in an iframe, space-separated ('*' for any); "

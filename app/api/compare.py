@@ -11,7 +11,14 @@ from pydantic import TypeAdapter
 from app.api.deps import RegistryDep, SettingsDep, require_bearer
 from app.api.errors import ApiError, field_bounds
 from app.api.live import CLOSE_UNKNOWN, TAGS, converse, error, offer_current_frame, parse
-from app.api.sessions import CREATE_ERRORS, DRIVE_ERRORS, ERRORS, changes_of, invalid
+from app.api.sessions import (
+    CREATE_ERRORS,
+    DRIVE_ERRORS,
+    ERRORS,
+    changes_of,
+    invalid,
+    no_memory,
+)
 from app.config import Settings
 from app.engine import ConfigError, Trainer, config_from_dict
 from app.schemas import (
@@ -32,6 +39,7 @@ from app.schemas import (
 )
 from app.sessions.group import Comparison
 from app.sessions.hub import Tap, Viewer
+from app.sessions.memory import MemoryFull
 from app.sessions.registry import Registry, RegistryFull
 from app.sessions.session import check_limits
 
@@ -73,11 +81,10 @@ def run_configs(
     for i, value in enumerate(values):
         config = {**base, vary: value}
         try:
+            config_from_dict(config)  # kinds first: the server's limits compare numbers
             check_limits(config, settings)
-            config_from_dict(config)
-        except (ConfigError, TypeError) as exc:
-            message = exc.message if isinstance(exc, ConfigError) else str(exc)
-            raise ConfigError(f"values.{i}", f"{vary} = {value!r}: {message}") from None
+        except ConfigError as exc:
+            raise ConfigError(f"values.{i}", f"{vary} = {value!r}: {exc.message}") from None
         configs.append(config)
     return configs
 
@@ -114,6 +121,10 @@ async def create_comparison(
             "the server is running as many sessions as it may; try again in a minute",
             headers={"Retry-After": "60"},
         ) from None
+    except MemoryFull:
+        raise no_memory() from None
+    except ConfigError as exc:  # a run needs more memory than one session may have
+        raise invalid(exc) from None
     return ComparisonCreated.model_validate({**group.public(), "token": group.token})
 
 
@@ -166,7 +177,7 @@ async def reset_comparison(group: DrivenGroupDep) -> ComparisonPublic:
 @router.patch(
     "/{group_id}",
     response_model=ComparisonPublic,
-    responses=DRIVE_ERRORS,
+    responses={**DRIVE_ERRORS, 503: CREATE_ERRORS[503]},
     summary="Change the shared config, or each run's varied value",
 )
 async def update_comparison(
@@ -174,6 +185,8 @@ async def update_comparison(
 ) -> ComparisonPublic:
     try:
         await apply_update(group, request, settings)
+    except MemoryFull as exc:
+        raise no_memory(exc.field) from None
     except ConfigError as exc:
         raise invalid(exc) from None
     return public(group)

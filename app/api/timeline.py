@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Header, Path, Query, Request
 
+from app.api import boundary
 from app.api.deps import DrivenSessionDep, RegistryDep, SessionDep, SettingsDep
 from app.api.errors import ApiError
 from app.api.sessions import (
     CREATE_ERRORS,
     DRIVE_ERRORS,
     ERRORS,
-    boundary_of,
-    check_resolution,
     created,
     invalid,
     register,
@@ -22,16 +21,19 @@ from app.engine import ConfigError, Trainer, checkpoint
 from app.schemas import (
     Boundary,
     BranchRequest,
+    ErrorResponse,
     MomentRequest,
     SessionCreated,
     SessionState,
     TimelinePublic,
 )
+from app.sessions import memory
 from app.sessions.history import History
 from app.sessions.session import Session
 from app.sessions.timeline import Entry
 
 router = APIRouter(prefix="/api/sessions", tags=["timeline"])
+ERRORS_429 = {"model": ErrorResponse, "description": "Too many reads from this address."}
 At = Annotated[int, Path(ge=0, description="A checkpoint's key, from the timeline.")]
 
 
@@ -55,24 +57,25 @@ async def read_timeline(session: SessionDep) -> TimelinePublic:
 @router.get(
     "/{session_id}/timeline/{at}/boundary",
     response_model=Boundary,
-    responses=ERRORS,
+    responses={**ERRORS, 403: DRIVE_ERRORS[403], 429: ERRORS_429},
     summary="The boundary as it was at a checkpoint",
+    description="The same limits as the boundary now: past STEPWISE_MAX_VIEWER_GRID_RESOLUTION "
+    "the driver's token is needed, and reads without it are paced per address. A checkpoint "
+    "never changes, so answers are cached.",
 )
 async def read_past_boundary(
     session: SessionDep,
     settings: SettingsDep,
+    request: Request,
     at: At,
     resolution: Annotated[int, Query(ge=2, le=200, description="N for an N × N grid.")] = 100,
-) -> Boundary:
-    check_resolution(resolution, settings)
-    entry = entry_of(session, at)
-
-    def evaluate() -> Boundary:
-        with checkpoint.showing(session.trainer, entry.checkpoint) as shown:
-            return boundary_of(shown, shown.grid(resolution), resolution)
-
-    async with session.lock:
-        return await session.worker.run(evaluate)
+    authorization: Annotated[
+        str | None, Header(description="`Bearer <token>`: needed past the viewers' largest grid.")
+    ] = None,
+) -> Any:
+    await boundary.pace(request, session, authorization)
+    boundary.check_resolution(resolution, settings, session, authorization)
+    return await boundary.past(session, entry_of(session, at), resolution)
 
 
 @router.post(
@@ -87,13 +90,23 @@ async def rewind_session(request: MomentRequest, session: DrivenSessionDep) -> S
     return SessionState.model_validate(session.state())
 
 
+def check_rescuable(session: Session) -> None:
+    """Rescue answers a blow-up; on a healthy run it would only halve the step size unasked."""
+    if session.trainer.status != "diverged":
+        raise ApiError(409, "this run has not diverged, so there is nothing to rescue")
+
+
 @router.post(
     "/{session_id}/rescue",
     response_model=SessionState,
-    responses=DRIVE_ERRORS,
+    responses={
+        **DRIVE_ERRORS,
+        409: {"model": ErrorResponse, "description": "The run has not diverged."},
+    },
     summary="Rewind to before the run blew up and halve the step size",
 )
 async def rescue_session(session: DrivenSessionDep) -> SessionState:
+    check_rescuable(session)
     entry_of(session, None)
     await session.rescue()
     return SessionState.model_validate(session.state())
@@ -107,7 +120,7 @@ async def rescue_session(session: DrivenSessionDep) -> SessionState:
     summary="Start a new session from a checkpoint, with other hyperparameters",
 )
 async def branch_session(
-    request: BranchRequest, session: SessionDep, registry: RegistryDep
+    request: BranchRequest, session: SessionDep, registry: RegistryDep, settings: SettingsDep
 ) -> SessionCreated:
     entry = entry_of(session, request.at)
     changes = request.model_dump(exclude_unset=True, exclude={"at"})
@@ -121,6 +134,7 @@ async def branch_session(
         if trainer.status == "diverged" and changes:
             trainer.status, trainer.message = "ok", None  # new steps deserve a new try
         trainer.reconfigure(**changes)
+        memory.check(trainer.config, settings, entry.checkpoint.config)  # names what grew
         return trainer
 
     try:

@@ -15,7 +15,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from app.config import Settings
+from app.engine import config_from_dict
+from app.sessions import memory
 from app.sessions.hub import Viewer, stop
+from app.sessions.nap import Nap
 from app.sessions.session import STEP_CHUNK, Session
 
 
@@ -38,6 +41,7 @@ class Comparison:
         self.playing = False
         self.epochs_per_second: float | None = None
         self.runner: asyncio.Task[None] | None = None
+        self.nap = Nap()  # the runner's sleep between ticks; a pause wakes it
         self.watchers: set[Viewer] = set()  # sockets watching the whole comparison
         self.last_active = time.monotonic()
         self._carry = 0.0
@@ -135,8 +139,13 @@ class Comparison:
         """The same change for every run; the varied field stays as each run has it."""
         self.touch()
         changes = {k: v for k, v in changes.items() if k != self.vary}
+        growth, config = 0, None
         for run in self.runs:
-            run.merged_config(changes)  # all valid before any changes
+            config = config_from_dict(run.merged_config(changes))  # all valid before any change
+            growth += memory.estimate(config, self.settings) - run.memory
+        if config is not None and not self.runs[0].budget.fits(growth):  # and all fit at once
+            field = memory.undo(config, self.runs[-1].trainer.config, self.settings)
+            raise memory.MemoryFull(field or "config")
         for run in self.runs:
             await run.configure(changes)
 
@@ -158,6 +167,7 @@ class Comparison:
 
     def pause(self) -> None:
         self._mark(False)
+        self.nap.wake()
 
     def state_message(self) -> dict[str, Any]:
         return {"type": "group", **self.public()}
@@ -188,7 +198,7 @@ class Comparison:
                 delay = next_tick - loop.time()
                 if delay < 0:
                     next_tick, delay = loop.time(), 0.0
-                await asyncio.sleep(delay)
+                await self.nap.sleep(delay)
         finally:
             self._mark(False)
             self.touch()

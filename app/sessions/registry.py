@@ -2,7 +2,9 @@
 
 Ids and tokens are separate secrets from the system's CSPRNG (192 and 256 bits): the id lets
 anyone who has it watch; only the token drives. Sessions idle past the expiry with no viewer are
-closed and dropped, which frees their memory.
+closed and dropped, which frees their memory. Every session's memory is estimated from its
+config (memory.py) and counted against the server's budget: on add, on delete, and whenever a
+change or a rewind gives a session another config.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 
 from app.config import Settings
 from app.engine import Trainer
+from app.sessions import memory
 from app.sessions.group import Comparison
 from app.sessions.history import History
 from app.sessions.session import Session
@@ -35,6 +38,7 @@ class Registry:
         self.groups: dict[str, Comparison] = {}
         self.codes: dict[str, str] = {}  # short watch code -> session id
         self.worker = Worker()
+        self.budget = memory.Budget(settings.memory_mb * memory.MB)
 
     def __len__(self) -> int:
         return len(self.sessions)
@@ -55,23 +59,36 @@ class Registry:
         )
         return alone + grouped
 
-    async def make_room(self, count: int) -> None:
-        if len(self.sessions) + count > self.settings.max_sessions:
+    def _fits(self, count: int, nbytes: int) -> bool:
+        return len(self.sessions) + count <= self.settings.max_sessions and self.budget.fits(nbytes)
+
+    async def make_room(self, count: int, nbytes: int = 0) -> None:
+        """Sweep the idle if `count` more sessions needing `nbytes` do not fit; raise
+        RegistryFull or MemoryFull if they still do not."""
+        if not self._fits(count, nbytes):
             await self.sweep()
         if len(self.sessions) + count > self.settings.max_sessions:
             raise RegistryFull
+        if not self.budget.fits(nbytes):
+            raise memory.MemoryFull("config")
 
     async def add(self, trainer: Trainer, history: History | None = None) -> Session:
-        await self.make_room(1)
+        """Hold a new session; ConfigError if its config needs more than one session may."""
+        need = memory.check(trainer.config, self.settings)
+        await self.make_room(1, need)
         session_id = secrets.token_urlsafe(24)
         token = secrets.token_urlsafe(32)
         session = Session(session_id, token, trainer, self.settings, history, self.worker)
         session.fullspeed_sessions = self.fullspeed
+        session.budget = self.budget
+        self.budget.resize(0, session.memory)
         self.sessions[session_id] = session
         return session
 
     async def add_group(self, trainers: list[Trainer], vary: str, values: list[Any]) -> Comparison:
-        await self.make_room(len(trainers))
+        configs = [trainer.config for trainer in trainers]
+        needs = memory.check_runs(configs, vary, values, self.settings)
+        await self.make_room(len(trainers), sum(needs))
         runs = [await self.add(trainer) for trainer in trainers]
         group_id = secrets.token_urlsafe(24)
         group = Comparison(group_id, secrets.token_urlsafe(32), vary, values, runs, self.settings)
@@ -95,6 +112,8 @@ class Registry:
     async def delete(self, session_id: str) -> None:
         session = self.sessions.pop(session_id, None)
         if session is not None:
+            self.budget.resize(session.memory, 0)
+            session.budget = memory.Budget()  # a late change to it no longer counts here
             if session.code is not None:
                 self.codes.pop(session.code, None)
             await session.close()

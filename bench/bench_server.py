@@ -163,8 +163,8 @@ class Bench:
     def __init__(self, server: Server, api: httpx2.AsyncClient) -> None:
         self.server, self.api = server, api
 
-    async def create(self) -> Session:
-        reply = await self.api.post("/sessions", json=REFERENCE)
+    async def create(self, config: dict[str, Any] = REFERENCE) -> Session:
+        reply = await self.api.post("/sessions", json=config)
         reply.raise_for_status()
         return reply.json()  # type: ignore[no-any-return]
 

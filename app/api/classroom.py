@@ -12,8 +12,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.api.deps import RegistryDep, SessionDep
 from app.api.errors import ApiError
+from app.api.misses import Misses
 from app.api.sessions import ERRORS
-from app.schemas import OEmbed, SharePublic
+from app.schemas import ErrorResponse, OEmbed, SharePublic
 
 router = APIRouter(tags=["classroom"])
 
@@ -56,13 +57,40 @@ async def session_qr(session: SessionDep, registry: RegistryDep, request: Reques
     return Response(out.getvalue(), media_type="image/svg+xml")
 
 
-@router.get("/w/{code}", include_in_schema=False)
+def too_many(wait: int) -> ApiError:
+    return ApiError(
+        429,
+        f"too many wrong watch codes from this address; try again in {wait} seconds",
+        field="code",
+        headers={"Retry-After": str(wait)},
+    )
+
+
+@router.get(
+    "/w/{code}",
+    include_in_schema=False,  # a link for people, answered with a redirect to the watch page
+    responses={
+        307: {"description": "To the watch page of the session with this code."},
+        404: ERRORS[404],
+        429: {"model": ErrorResponse, "description": "Too many wrong codes from this address."},
+    },
+)
 async def follow(
-    code: Annotated[str, Path(max_length=16)], registry: RegistryDep
+    code: Annotated[str, Path(max_length=16)], registry: RegistryDep, request: Request
 ) -> RedirectResponse:
+    code = code.upper()
+    address = request.client.host if request.client else "unknown"
+    misses: Misses = request.app.state.code_misses
+    wait = misses.refused(address, code)
+    if wait is not None:
+        raise too_many(wait)
     session = registry.by_code(code)
     if session is None:
+        wait = misses.miss(address)
+        if wait is not None:
+            raise too_many(wait)
         raise ApiError(404, "no session has this watch code (it may have ended)", field="code")
+    misses.hit(address, code)
     return RedirectResponse(f"/watch/{session.id}", status_code=307)
 
 

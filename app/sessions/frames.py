@@ -41,6 +41,7 @@ class Grid:
     cells: bytes
     info: dict[str, Any]
     decision: NDArray[Any]  # (R, R): class per cell, or the output for regression
+    values: NDArray[Any]  # (R, R) or (R, R, K): the output itself, served to REST reads
 
 
 def evaluate(trainer: Trainer, target_range: tuple[float, float]) -> Grid:
@@ -55,7 +56,7 @@ def evaluate(trainer: Trainer, target_range: tuple[float, float]) -> Grid:
     else:
         lo, hi = target_range
         decision = (grid - lo) / (hi - lo)
-    return Grid(cells, info, decision)
+    return Grid(cells, info, decision, grid)
 
 
 def change(before: Grid | None, after: Grid) -> float | None:

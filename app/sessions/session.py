@@ -16,10 +16,12 @@ import numpy as np
 
 from app.config import Settings
 from app.engine import ConfigError, Trainer, checkpoint, config_from_dict, config_to_dict
-from app.sessions import frames, markers
+from app.sessions import frames, markers, memory
 from app.sessions.history import History
 from app.sessions.hub import Hub, stop
+from app.sessions.nap import Nap
 from app.sessions.pacing import Pace
+from app.sessions.reads import Reads
 from app.sessions.timeline import Entry, Timeline
 from app.sessions.worker import Worker
 
@@ -60,11 +62,14 @@ class Session:
         worker: Worker | None = None,
     ) -> None:
         self.id = session_id
-        self.worker = worker or Worker()
+        self.worker = (worker or Worker()).lane(session_id)  # this session's turn on the thread
+        self.reads = Reads()  # boundary answers, cached per moment and shared (reads.py)
         self.fullspeed_sessions: Callable[[], int] = lambda: 1  # how many share the budget
         self.token = token
         self.trainer = trainer
         self.settings = settings
+        self.memory = memory.estimate(trainer.config, settings)  # bytes it may hold, at most
+        self.budget = memory.Budget()  # the registry's, once it holds this session
         self.history = history or History(settings.max_history_points)
         self.timeline = Timeline(settings.timeline_bytes)
         self.hub = Hub()
@@ -74,6 +79,7 @@ class Session:
         self.steps_per_second: float | None = None
         self.last_active = time.monotonic()
         self.runner: asyncio.Task[None] | None = None
+        self.nap = Nap()  # the runner's sleep between ticks; a pause wakes it
         self.group: str | None = None  # the comparison that drives this session, if any
         self.code: str | None = None  # short watch code, once shared
         self._count_note: asyncio.Task[None] | None = None
@@ -83,7 +89,7 @@ class Session:
         self.pace = Pace()
         self._metrics = self._measure()
         self._target_range = self._targets()
-        self._grid: frames.Grid | None = None
+        self._grid: frames.Grid | None = None  # replaced whenever the run moves
         self._last_point: dict[str, Any] | None = None
         self._record(append=self.history.recorded == 0)
 
@@ -94,6 +100,11 @@ class Session:
         if self.trainer.status == "diverged":
             return "diverged"
         return "running" if self.playing else "idle"
+
+    @property
+    def grid(self) -> frames.Grid | None:
+        """The boundary viewers see now: a new object whenever the run moves (reads.py)."""
+        return self._grid
 
     def config(self) -> dict[str, Any]:
         return config_to_dict(self.trainer.config)
@@ -255,11 +266,14 @@ class Session:
 
     def tick(self, dt: float, period: float) -> frames.FrameSet | None:
         """One frame's worth of training while playing; a frame if anything changed."""
+        start = time.perf_counter()
         done = self.pace.train(self.trainer, self.rate(), dt, period, self.fullspeed_sessions())
         if done == 0 and self.trainer.status != "diverged":
             return None
         self._record()
-        return self._frame()
+        frame = self._frame()
+        self.pace.spent(time.perf_counter() - start, period)  # the record counts in the share
+        return frame
 
     def reconfigure(self, changes: dict[str, Any]) -> tuple[str, frames.FrameSet | None]:
         applied = self.trainer.reconfigure(**changes)
@@ -302,11 +316,22 @@ class Session:
     # --- actions, from the event loop ---------------------------------------------------------
 
     def merged_config(self, changes: dict[str, Any]) -> dict[str, Any]:
-        """Validate changes against the whole config; raise ConfigError naming the field."""
+        """Validate changes against the whole config; raise ConfigError naming the field, or
+        MemoryFull when the server has no room for what the change would add."""
         merged = {**self.config(), **changes}
         check_limits(merged, self.settings)
-        config_from_dict(merged)
+        config = config_from_dict(merged)
+        need = memory.check(config, self.settings, self.trainer.config)
+        if not self.budget.fits(need - self.memory):
+            field = memory.undo(config, self.trainer.config, self.settings)
+            raise memory.MemoryFull(field or "config")
         return merged
+
+    def remeasure(self) -> None:
+        """Count the memory of the config now in force (after a change or a rewind)."""
+        need = memory.estimate(self.trainer.config, self.settings)
+        self.budget.resize(self.memory, need)
+        self.memory = need
 
     def record_now(self) -> frames.FrameSet | None:
         self._record()
@@ -329,6 +354,7 @@ class Session:
         self.merged_config(changes)
         async with self.lock:
             applied, frame = await self.worker.run(self.reconfigure, changes)
+        self.remeasure()
         self.hub.publish_json(self.config_message(applied))
         self.deliver(frame)
         return applied
@@ -350,6 +376,7 @@ class Session:
         self.touch()
         async with self.lock:
             frame = await self.worker.run(self.rewind_now, self.entry(at))
+        self.remeasure()
         self.hub.publish_json(self.config_message("live"))
         self.deliver(frame)
 

@@ -10,14 +10,19 @@ export class ApiError extends Error {
   }
 }
 
-async function request(method, path, { body, token, accept = "application/json", keepalive } = {}) {
+/**
+ * One call. `body` is sent as JSON (a string is sent as it is); the answer comes back parsed,
+ * or as text with `text: true` or a non-JSON `accept`.
+ */
+async function request(method, path, options = {}) {
+  const { body, token, accept = "application/json", keepalive, text } = options;
   const headers = { Accept: accept };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch(`/api${path}`, {
     method,
     headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined || typeof body === "string" ? body : JSON.stringify(body),
     keepalive,
   });
   if (response.status === 204) return null;
@@ -30,7 +35,7 @@ async function request(method, path, { body, token, accept = "application/json",
     }
     throw new ApiError(response.status, error);
   }
-  return accept === "application/json" ? response.json() : response.text();
+  return accept === "application/json" && !text ? response.json() : response.text();
 }
 
 const session = (id) => `/sessions/${encodeURIComponent(id)}`;
@@ -40,7 +45,10 @@ export const getSession = (id) => request("GET", session(id));
 export const getData = (id) => request("GET", `${session(id)}/data`);
 export const getHistory = (id) => request("GET", `${session(id)}/history`);
 export const getHistoryCsv = (id) => request("GET", `${session(id)}/history`, { accept: "text/csv" });
-export const exportSnapshot = (id) => request("GET", `${session(id)}/export`);
+// A snapshot travels as the server wrote it: parsing it in the page would turn its 128-bit
+// random-generator state into an inexact float, which the server then rightly refuses.
+export const exportSnapshot = (id) => request("GET", `${session(id)}/export`, { text: true });
+/** `snapshot`: the JSON text of an exported snapshot. */
 export const importSnapshot = (snapshot) => request("POST", "/sessions/import", { body: snapshot });
 export const patchSession = (id, token, fields) =>
   request("PATCH", session(id), { body: fields, token });
@@ -52,8 +60,10 @@ export const deleteSession = (id, token, keepalive = false) =>
 
 // The timeline of a session (README: "Timeline markers").
 export const getTimeline = (id) => request("GET", `${session(id)}/timeline`);
-export const getPastBoundary = (id, at, resolution = 64) =>
-  request("GET", `${session(id)}/timeline/${encodeURIComponent(at)}/boundary?resolution=${resolution}`);
+/** `token` (the run's or its comparison's) lets the server answer without pacing the reads. */
+export const getPastBoundary = (id, at, resolution = 64, token = null) =>
+  request("GET", `${session(id)}/timeline/${encodeURIComponent(at)}/boundary?resolution=${resolution}`,
+    { token });
 /** A new session from checkpoint `at` with other fields (e.g. learning_rate) → {id, token, …}. */
 export const branchSession = (id, at, fields = {}) =>
   request("POST", `${session(id)}/branch`, { body: { at, ...fields } });

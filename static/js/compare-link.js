@@ -11,7 +11,8 @@ const CLOSE_UNKNOWN = 4404;
 export class GroupLink {
   /**
    * handlers: onCreated(comparison), onHello(msg), onGroup(msg), onRunConfig(msg),
-   * onFrame(frame), onError(msg), onConnection("connecting" | "ready" | "offline")
+   * onFrame(frame), onError(msg), onConnection("connecting" | "ready" | "offline"),
+   * onEnded() - the server no longer had the comparison and it was made again from its spec
    */
   constructor(handlers) {
     this.h = handlers;
@@ -47,9 +48,11 @@ export class GroupLink {
 
   async recreate() {
     this.socket?.close();
+    this.id = null; // the server has forgotten it: nothing to delete
     this.h.onConnection?.("connecting");
     try {
       await this.open(this.spec);
+      this.h.onEnded?.(); // once per ended comparison: a failed try comes back here later
     } catch {
       this.h.onConnection?.("offline");
       setTimeout(() => this.recreate(), 2000);
@@ -129,7 +132,7 @@ export class GroupLink {
     if (slot.busy || at === null) return;
     slot.busy = true;
     const wish = slot.want;
-    api.getPastBoundary(runId, at, resolution)
+    api.getPastBoundary(runId, at, resolution, this.token)
       .then((boundary) => {
         if (slot.want === wish) wish.onPast(runId, at, boundary);
       })

@@ -1,0 +1,157 @@
+"""Boundary reads over REST, cheap for whoever asks: now, or at a timeline checkpoint.
+
+Anyone with the id may read, so what a read costs is bounded three ways:
+- without the token a read may ask at most STEPWISE_MAX_VIEWER_GRID_RESOLUTION (the frame's
+  100 by default); the driver (`Authorization: Bearer <token>`) may ask up to
+  STEPWISE_MAX_GRID_RESOLUTION. A larger ask without a token is a 422 naming `resolution`
+  rather than a silently smaller grid, so a script learns why its grid is not what it asked for;
+- the frame's resolution is served from the grid the session computed for its viewers, so
+  only turning it into JSON costs; answers are cached per moment and shared by identical reads
+  arriving together (app/sessions/reads.py);
+- what still has to be computed runs in the worker's one lane for reads, which takes its turn
+  with the sessions' lanes instead of queueing ahead of them (app/sessions/worker.py);
+- answering at all costs ~1 ms of Python, so reads without the token are paced per client
+  address, STEPWISE_VIEWER_READS_PER_SECOND (app/api/pacer.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from typing import Any
+
+from fastapi import Request, Response
+
+from app.api.deps import require_bearer, token_matches
+from app.api.errors import ApiError
+from app.api.pacer import Busy
+from app.config import Settings
+from app.engine import EXTENT, checkpoint
+from app.schemas import Boundary
+from app.sessions.frames import GRID_RESOLUTION
+from app.sessions.session import Session
+from app.sessions.timeline import Entry
+from app.sessions.worker import READS
+
+
+def check_resolution(
+    resolution: int, settings: Settings, session: Session, authorization: str | None
+) -> None:
+    """422 past the server's largest grid, or past the viewers' largest without a token;
+    with a token that does not drive this session, 403."""
+    top = settings.max_grid_resolution
+    if resolution > top:
+        raise ApiError(422, f"resolution must be between 2 and {top}", field="resolution")
+    if resolution <= settings.max_viewer_grid_resolution:
+        return
+    if authorization:
+        require_bearer(authorization, session.token, "session")
+        return
+    raise ApiError(
+        422,
+        f"resolution must be at most {settings.max_viewer_grid_resolution} without the "
+        f"session's token; its driver (Authorization: Bearer <token>) may ask up to {top}",
+        field="resolution",
+    )
+
+
+def drives(request: Request, session: Session, authorization: str | None) -> bool:
+    """Whether the read carries the session's token, or that of the comparison it runs in
+    (the /compare page looks back at each run with the comparison's token)."""
+    token = (authorization or "").partition(" ")[2].strip()
+    if not token:
+        return False
+    if token_matches(session, token):
+        return True
+    group = request.app.state.registry.groups.get(session.group) if session.group else None
+    return group is not None and secrets.compare_digest(group.token.encode(), token.encode())
+
+
+async def pace(request: Request, session: Session, authorization: str | None) -> None:
+    """Hold a read without the driver's token until its address's turn (pacer.py): a school
+    is one address, so what its pages read for their own runs carries their token."""
+    if drives(request, session, authorization):
+        return
+    address = request.client.host if request.client else "unknown"
+    try:
+        wait = request.app.state.read_pacer.delay(address)
+    except Busy as busy:
+        raise ApiError(
+            429,
+            f"too many boundary reads from this address; try again in {busy.retry_after} seconds",
+            field="resolution",
+            headers={"Retry-After": str(busy.retry_after)},
+        ) from None
+    if wait > 0:
+        await asyncio.sleep(wait)
+
+
+def boundary_for(problem: str, grid: Any, resolution: int) -> Boundary:
+    confidence = None
+    if problem == "multiclass":
+        values = grid.argmax(axis=-1).ravel().astype(float).tolist()
+        confidence = grid.max(axis=-1).ravel().astype(float).tolist()
+    else:
+        values = grid.ravel().astype(float).tolist()
+    return Boundary(
+        resolution=resolution,
+        extent=[EXTENT[0], EXTENT[1], EXTENT[0], EXTENT[1]],
+        problem=problem,
+        values=values,
+        confidence=confidence,
+    )
+
+
+def render(problem: str, grid: Any, resolution: int) -> bytes:
+    return boundary_for(problem, grid, resolution).model_dump_json().encode()
+
+
+def as_json(data: bytes) -> Response:
+    return Response(data, media_type="application/json")
+
+
+async def now(session: Session, resolution: int) -> Response:
+    """The boundary as the session's viewers see it now."""
+    worker = session.worker.worker
+    shown = session.grid
+    if shown is not None and resolution == GRID_RESOLUTION:  # computed already, for the frames
+
+        async def from_frame() -> bytes:
+            problem = session.trainer.config.problem
+            return await worker.run(render, problem, shown.values, resolution, key=READS)
+
+        return as_json(await session.reads.get(shown, resolution, from_frame))
+
+    async def compute() -> bytes:
+        async with session.lock:  # the trainer is not training while this reads it
+            data = await worker.run(compute_now, session, resolution, key=READS)
+            session.release_if_unwatched()
+        return data
+
+    if shown is None:  # between a reset and its first record: nothing to key a cache on
+        return as_json(await compute())
+    return as_json(await session.reads.get(shown, resolution, compute))
+
+
+def compute_now(session: Session, resolution: int) -> bytes:
+    data = render(session.trainer.config.problem, session.trainer.grid(resolution), resolution)
+    session.trainer.release_buffers()  # a one-off grid's buffers (42 MB at 200) must not stay
+    return data
+
+
+async def past(session: Session, entry: Entry, resolution: int) -> Response:
+    """The boundary as it was at checkpoint `entry`; a checkpoint never changes."""
+    worker = session.worker.worker
+
+    def evaluate() -> bytes:
+        with checkpoint.showing(session.trainer, entry.checkpoint) as shown:
+            data = render(shown.config.problem, shown.grid(resolution), resolution)
+            if resolution != GRID_RESOLUTION:
+                shown.release_buffers()  # as in compute_now; the frames' own are counted
+            return data
+
+    async def compute() -> bytes:
+        async with session.lock:
+            return await worker.run(evaluate, key=READS)
+
+    return as_json(await session.reads.get(entry, ("past", resolution), compute))

@@ -21,6 +21,7 @@ def play(session: Session) -> None:
 
 def pause(session: Session) -> None:
     session.playing = False
+    session.nap.wake()  # the runner sees it now, not after its sleep
 
 
 def state_message(session: Session) -> dict[str, Any]:
@@ -52,7 +53,7 @@ async def _run(session: Session) -> None:
             if delay < 0:
                 session.late_ticks += 1
                 next_tick, delay = loop.time(), 0.0
-            await asyncio.sleep(delay)
+            await session.nap.sleep(delay)
     finally:
         session.playing = False
         session.touch()

@@ -104,6 +104,15 @@ def frames_and_messages(ws: Any, frames: int) -> tuple[list[dict[str, Any]], lis
     return headers, messages
 
 
+def until_idle(ws: Any) -> None:
+    """Read until the comparison says it stopped: the tick in flight at a pause ends first."""
+    while True:
+        text = ws.receive().get("text")
+        body = json.loads(text) if text is not None else {}
+        if body.get("type") == "group" and body.get("status") == "idle":
+            return
+
+
 def test_playing_keeps_the_runs_in_lock_step(client: TestClient) -> None:
     group, _ = compare(client, config=SMALL, values=[0.01, 0.1, 1.0])
     ids = [r["id"] for r in group["runs"]]
@@ -117,6 +126,7 @@ def test_playing_keeps_the_runs_in_lock_step(client: TestClient) -> None:
         ws.send_json({"type": "play"})
         headers, _ = frames_and_messages(ws, 30)
         ws.send_json({"type": "pause"})
+        until_idle(ws)
     ticks: dict[int, set[int]] = {}  # epoch -> runs that sent a frame at that epoch
     for h in headers:
         ticks.setdefault(h["epoch"], set()).add(ids.index(h["id"]))

@@ -13,10 +13,22 @@ from app.api.errors import ApiError
 router = APIRouter(include_in_schema=False)
 
 
+def idle_expiry(seconds: float) -> str:
+    """How long a run may sit unwatched before the server deletes it, in words: "30 minutes"."""
+    minutes = seconds / 60
+    if minutes >= 1 and minutes == round(minutes):
+        n, unit = round(minutes), "minute"
+    else:  # 90 s is "90 seconds", not a rounded "2 minutes"
+        n, unit = round(seconds), "second"
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
 def render(request: Request, template: str, **context: Any) -> HTMLResponse:
     templates = request.app.state.templates
+    # Every page may have to say that its run ended, and after how long idle runs are deleted.
+    expiry = idle_expiry(request.app.state.settings.idle_expiry_seconds)
     response: HTMLResponse = templates.TemplateResponse(
-        request, template, {"version": __version__, **context}
+        request, template, {"version": __version__, "idle_expiry": expiry, **context}
     )
     return response
 

@@ -160,8 +160,22 @@ export class RunPanel {
       this.changes = [...this.changes.slice(-4), h.point.boundary_change ?? 1];
     }
     this.live = frame;
-    this.root.dataset.status = frame.status;
+    this.diverged = frame.status === "diverged";
+    this.showStatus();
     if (this.root.dataset.shown === "live") this.show(frame);
+  }
+
+  /**
+   * Playing or paused is the comparison's, from its "group" messages in arrival order; a
+   * frame (which may have been built just before a pause) only tells that this run blew up.
+   */
+  setStatus(status) {
+    this.status = status;
+    this.showStatus();
+  }
+
+  showStatus() {
+    this.root.dataset.status = this.diverged ? "diverged" : this.status ?? "idle";
   }
 
   /** The history fetched after a (re)connect. */

@@ -9,6 +9,7 @@ import {
   MAX_RUNS, MIN_RUNS, VARIED, fromCompareHash, parseValue, playgroundHash, showValue, toCompareHash,
 } from "./compare-state.js";
 import { SharedTimeline } from "./compare-timeline.js";
+import { showEnded } from "./ended.js";
 import { bindKeys } from "./keyboard.js";
 import { TableCache, readPalette } from "./palette.js";
 import { formatCount } from "./scales.js";
@@ -76,6 +77,7 @@ const link = new GroupLink({
     timeline.verdicts(); // from what is known now; the markers follow with the next fetch
   },
   onError: (message) => notify(message.message),
+  onEnded: () => showEnded($("ended")),
   onConnection: (state) => {
     const status = $("server-status");
     status.dataset.state = state;
@@ -110,7 +112,10 @@ function build(comparison) {
     }),
   }));
   overlay.setRuns(page.runs.map((_, i) => ({ color: css(`--run-${i}`), name: runName(i) })));
-  page.runs.forEach((run, i) => run.panel.setView(page.state.view));
+  page.runs.forEach((run) => {
+    run.panel.setView(page.state.view);
+    run.panel.setStatus(page.status);
+  });
   timeline.clear();
   $("add-run").disabled = values.length >= MAX_RUNS;
   showState();
@@ -132,6 +137,7 @@ function setStatus(status) {
   if (status === page.status) return;
   page.status = status;
   root.dataset.status = status;
+  for (const run of page.runs) run.panel.setStatus(status);
   const play = $("play");
   play.setAttribute("aria-pressed", String(status === "running"));
   play.querySelector(".label").textContent = status === "running" ? "Pause" : "Play";

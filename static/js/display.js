@@ -236,9 +236,10 @@ export class Display {
       this.text("change-value", change === null ? "–" : `${formatValue(100 * change, 2)} %`);
     }
     if (frame.past) return;
-    this.showStatus(frame.status);
+    // The status is not taken from the frame here: paint runs an animation frame after the
+    // frame arrived, possibly after the message that the run paused (see showStatus).
     const now = performance.now();
-    if (frame.status === "running" && now - this.lastAnnounce > ANNOUNCE_EVERY_MS) {
+    if (this.root.dataset.status === "running" && now - this.lastAnnounce > ANNOUNCE_EVERY_MS) {
       this.lastAnnounce = now;
       this.announce(`Epoch ${formatCount(frame.epoch)}. Training loss ${formatLoss(m.train_loss)},`
         + ` test loss ${formatLoss(m.test_loss)}.`);
@@ -255,6 +256,10 @@ export class Display {
     bar.style.setProperty("--size", Math.min(1, Math.max(0, t)).toFixed(3));
   }
 
+  /**
+   * Shows the run's status. Only the page's message handlers call this, in the order the
+   * messages arrived; a paint never does, since it may show a frame that came before a pause.
+   */
   showStatus(status) {
     if (this.root.dataset.status === status) return;
     this.root.dataset.status = status;

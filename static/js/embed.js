@@ -4,6 +4,7 @@
 
 import { LR_STOPS } from "./controls.js";
 import { readEmbed } from "./embed-config.js";
+import { showEnded } from "./ended.js";
 import { HostLink } from "./embed-host.js";
 import { Run } from "./live-run.js";
 import { LiveView } from "./liveview.js";
@@ -41,12 +42,7 @@ const run = new Run({
     host.send("config", { config: message.config });
   },
   onState: (status) => {
-    page.status = status;
-    root.dataset.status = status;
-    view.showStatus(status);
-    const playing = status === "running";
-    $("play").setAttribute("aria-pressed", String(playing));
-    $("play").querySelector(".label").textContent = playing ? "Pause" : "Play";
+    showStatus(status);
     host.send("state", { status, epoch: page.frame?.epoch ?? 0 });
   },
   onFrame: (frame) => {
@@ -59,9 +55,26 @@ const run = new Run({
     root.dataset.connection = state;
     $("connection").textContent = { connecting: "Connecting…", open: "Live", closed: "Reconnecting…" }[state];
   },
-  onGone: () => start(),
+  onGone: () => {
+    // The server restarted or forgot the idle run: say so, here and to the host (before the
+    // new run's "ready"), and start again from this embed's URL.
+    host.send("state", { status: "ended", epoch: page.frame?.epoch ?? 0 });
+    showEnded($("ended"));
+    showStatus("idle");
+    page.frame = null;
+    start();
+  },
   onError: (message) => host.send("error", { message: message.message, field: message.field ?? null }),
 });
+
+function showStatus(status) {
+  page.status = status;
+  root.dataset.status = status;
+  view.showStatus(status);
+  const playing = status === "running";
+  $("play").setAttribute("aria-pressed", String(playing));
+  $("play").querySelector(".label").textContent = playing ? "Pause" : "Play";
+}
 
 function takeConfig(message) {
   page.config = message.config;
@@ -74,11 +87,12 @@ function takeConfig(message) {
 /** Public progress for the host: at most once a second while playing, and after every step. */
 function progress(frame) {
   const now = performance.now();
-  if (frame.status === "running" && now - page.lastProgress < PROGRESS_MS) return;
+  // The status is the run's, from its state messages: this frame may predate a pause.
+  if (run.status === "running" && now - page.lastProgress < PROGRESS_MS) return;
   page.lastProgress = now;
   const m = frame.metrics || {};
   host.send("progress", {
-    status: frame.status, epoch: frame.epoch, step: frame.step, examples_seen: frame.examples_seen,
+    status: run.status, epoch: frame.epoch, step: frame.step, examples_seen: frame.examples_seen,
     train_loss: m.train_loss ?? null, test_loss: m.test_loss ?? null,
     train_accuracy: m.train_accuracy ?? null, test_accuracy: m.test_accuracy ?? null,
   });

@@ -2,6 +2,7 @@
 // session plays the single-run scenes (each loads its preset and starts over); the comparison
 // scene runs its own comparison. The scene number lives in the URL hash (#scene=3).
 
+import { endedText } from "./ended.js";
 import { SCENES, scene as sceneAt } from "./lessons-data.js";
 import { Run } from "./live-run.js";
 import { LiveView } from "./liveview.js";
@@ -37,8 +38,7 @@ const run = new Run({
   onState: (status) => stage.mode === "single" && setStatus(status),
   onError: (message) => notify(message.message),
   onGone: () => {
-    notify("The session ended; starting this scene again.");
-    start(page.n);
+    start(page.n).then(() => notify(endedText())); // after go(), which clears the notice
   },
 });
 const stage = new SceneStage({
@@ -49,6 +49,7 @@ const stage = new SceneStage({
   },
   onStatus: setStatus,
   onError: notify,
+  onEnded: () => notify(endedText()),
 });
 
 function setStatus(status) {

@@ -5,6 +5,7 @@
 import { Controls } from "./controls.js";
 import { Display } from "./display.js";
 import { addPoint, download, parseCsv, removeNearest } from "./edit.js";
+import { showEnded } from "./ended.js";
 import { bindKeys } from "./keyboard.js";
 import { drawPreview, renderPointClasses } from "./legend.js";
 import { TimelinePanel } from "./lookback.js";
@@ -70,7 +71,13 @@ const link = new SessionLink({
     display.takeFrame(frame);
     if (frame.past) return;
     timeline.add(frame.history);
-    setStatus(frame.status);
+    // Playing and pausing come from the state messages alone (and hello, config): a frame
+    // built just before a pause can reach the page after the message that announced it (the
+    // frame a viewer is sent when it subscribes). A frame only tells that a step blew the run
+    // up, or that a reset brought it back.
+    if (frame.status === "diverged" || (page.status === "diverged" && frame.status === "idle")) {
+      setStatus(frame.status);
+    }
   },
   onError: (message) => {
     if (message.field === "at" && message.code === "not_found") {
@@ -80,6 +87,7 @@ const link = new SessionLink({
     notify(message.message);
     if (message.field && link.config) showConfig(link.config);
   },
+  onEnded: () => showEnded(document.getElementById("ended")),
   onConnection: (state) => {
     status.dataset.state = state;
     status.textContent = { ready: "Live", connecting: "Connecting…", offline: "Reconnecting…" }[state];
@@ -170,7 +178,7 @@ async function act(name, detail) {
   else if (name === "export-csv") {
     download(new Blob([await link.historyCsv()], { type: "text/csv" }), "stepwise-history.csv");
   } else if (name === "export-json") {
-    const snapshot = JSON.stringify(await link.snapshot());
+    const snapshot = await link.snapshot(); // the server's text, numbers exactly as written
     download(new Blob([snapshot], { type: "application/json" }), "stepwise-snapshot.json");
   } else if (name === "file-csv") {
     const { points, error } = parseCsv(detail.text);
@@ -178,7 +186,8 @@ async function act(name, detail) {
     else change({ dataset: "custom", points });
   } else if (name === "file-snapshot") {
     try {
-      await link.open({ snapshot: JSON.parse(detail.text) });
+      JSON.parse(detail.text); // not JSON at all: say so here; the server checks the rest
+      await link.open({ snapshot: detail.text });
       notify(`Continuing the run saved in ${detail.name}.`);
     } catch (error) {
       notify(`${detail.name} could not be imported: ${error.message}`);

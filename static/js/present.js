@@ -4,6 +4,7 @@
 
 import { getSession, getShare } from "./classroom-api.js";
 import { LR_STOPS } from "./controls.js";
+import { endedText } from "./ended.js";
 import { SCENES, scene as sceneAt } from "./lessons-data.js";
 import { Run } from "./live-run.js";
 import { LiveView } from "./liveview.js";
@@ -59,7 +60,8 @@ const run = new Run({
   onError: (message) => notify(message.message),
   onGone: () => {
     sessionStorage.removeItem(STORE);
-    notify("The session ended; starting a new one (the watch link changes).");
+    notify(`${endedText()} The watch link changes.`);
+    setStatus("idle");
     start();
   },
 });
@@ -71,6 +73,7 @@ const stage = new SceneStage({
   },
   onStatus: setStatus,
   onError: notify,
+  onEnded: () => notify(endedText()),
 });
 const lookback = new SeekBack(run, {
   onChange: (active) => {

@@ -90,7 +90,8 @@ export class RunStrip {
         panel.epoch.textContent = `epoch ${formatCount(frame.epoch)}`;
         const loss = frame.metrics?.train_loss;
         panel.loss.textContent = frame.status === "diverged" ? "blew up" : `loss ${formatLoss(loss)}`;
-        panel.card.dataset.status = frame.status;
+        // Only whether it blew up: playing or paused is the page's, from its state messages.
+        panel.card.dataset.diverged = String(frame.status === "diverged");
         drew = true;
       }
       drew = panel.plot.drawPoints() || drew;

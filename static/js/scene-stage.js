@@ -2,7 +2,8 @@
 // (same session, so people watching it keep watching), a comparison scene creates a comparison
 // and shows its runs side by side. Play, step and reset go to whichever is on show.
 // No DOM here beyond what the view and the strip draw; the page hears about changes through
-// onMode("single" | "compare"), onStatus(status) and onError(message).
+// onMode("single" | "compare"), onStatus(status), onError(message) and onEnded() (the server no
+// longer had the comparison on show, which is then made again from its scene).
 
 import { DEFAULTS } from "./state.js";
 import { Group } from "./live-run.js";
@@ -14,7 +15,7 @@ export function sceneConfig(scene) {
 }
 
 export class SceneStage {
-  /** run: a driving Run; strip: a RunStrip; handlers: onMode, onStatus, onError */
+  /** run: a driving Run; strip: a RunStrip; handlers: onMode, onStatus, onError, onEnded */
   constructor({ run, strip, ...handlers }) {
     this.run = run;
     this.strip = strip;
@@ -44,6 +45,12 @@ export class SceneStage {
         onFrame: (frame) => this.strip.takeFrame(frame),
         onState: (status) => this.group === group && this.h.onStatus?.(status),
         onError: (message) => this.h.onError?.(message.message),
+        onGone: () => {
+          if (this.group !== group) return;
+          this.group = null; // already gone: nothing to delete
+          this.h.onEnded?.();
+          this.show(this.scene);
+        },
       });
       this.group = group;
       try {

@@ -11,7 +11,8 @@ const CLOSE_UNKNOWN = 4404; // the server's close code for an unknown session
 export class SessionLink {
   /**
    * handlers: onSession({id}), onHello(msg), onConfig(msg), onState(msg), onFrame(frame),
-   * onError(msg), onConnection("connecting" | "ready" | "offline")
+   * onError(msg), onConnection("connecting" | "ready" | "offline"), onEnded() - the server no
+   * longer had the run and a new one was made from the last config
    */
   constructor(handlers) {
     this.h = handlers;
@@ -31,7 +32,7 @@ export class SessionLink {
     return this.viewers <= 1;
   }
 
-  /** Creates a session from `config`, or imports `snapshot`, and starts watching it. */
+  /** Creates a session from `config`, or imports `snapshot` (JSON text), and starts watching it. */
   async open({ config, snapshot }) {
     this.socket?.close();
     const created = snapshot ? await api.importSnapshot(snapshot) : await api.createSession(config);
@@ -79,6 +80,7 @@ export class SessionLink {
     this.h.onConnection?.("connecting");
     try {
       await this.open({ config: this.config });
+      this.h.onEnded?.(); // once per ended run: the retries below end here only when one works
       if (this.speedValue !== undefined) this.speed(this.speedValue);
       if (this.wantPlay) this.play();
     } catch {
@@ -201,6 +203,7 @@ export class SessionLink {
     return api.getHistoryCsv(this.id);
   }
 
+  /** The run as a snapshot: JSON text, as the server wrote it. */
   snapshot() {
     return api.exportSnapshot(this.id);
   }

@@ -5,6 +5,7 @@
 
 import { copySession } from "./classroom-api.js";
 import { LR_STOPS } from "./controls.js";
+import { endedText } from "./ended.js";
 import { bindKeys } from "./keyboard.js";
 import { Run } from "./live-run.js";
 import { LiveView } from "./liveview.js";
@@ -51,7 +52,7 @@ const run = new Run({
   },
   onGone: () => {
     root.dataset.connection = "closed";
-    $("connection").textContent = "This run has ended";
+    $("connection").textContent = endedText({ again: false });
     $("copy-box").hidden = true;
   },
   onError: (message) => showCopyError(message.message),

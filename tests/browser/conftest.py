@@ -10,6 +10,7 @@ import pytest
 
 from app.config import Settings
 from app.main import create_app
+from tests.browser.course import course_site
 from tests.conftest import LiveServer, serve
 
 CHROMIUM = "/usr/bin/chromium"
@@ -45,3 +46,9 @@ def server() -> Iterator[LiveServer]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def course_port() -> Iterator[int]:
+    """A course site on another origin, for pages that hold the embed."""
+    yield from course_site()

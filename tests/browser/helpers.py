@@ -44,3 +44,24 @@ def session_state(page: Page, base_url: str, session_id: str) -> dict[str, Any]:
 
 def counter(page: Page, element_id: str) -> int:
     return int(page.inner_text(f"#{element_id}").replace(",", ""))
+
+
+def end_run(page: Page, base_url: str, session_id: str, token: str) -> None:
+    """Delete the run as its driver: the server closes the page's socket as after an expiry."""
+    response = page.request.delete(
+        f"{base_url}/api/sessions/{session_id}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status == 204
+
+
+def pause_from_the_page(page: Page, base_url: str, session_id: str) -> dict[str, Any]:
+    """Click pause on a playing page: the page and the server say idle, and the epoch stays.
+    Returns the server's state after the pause."""
+    page.click("#play")
+    expect(page.locator("#app")).to_have_attribute("data-status", "idle")
+    paused = session_state(page, base_url, session_id)["state"]
+    assert paused["status"] == "idle"
+    page.wait_for_timeout(300)  # ten frame periods: a run still playing would have moved on
+    expect(page.locator("#app")).to_have_attribute("data-status", "idle")
+    assert session_state(page, base_url, session_id)["state"]["epoch"] == paused["epoch"]
+    return paused

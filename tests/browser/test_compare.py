@@ -64,7 +64,7 @@ def test_three_step_sizes_from_one_start_end_three_ways(
         "() => Number(document.querySelector('#group-epoch').value.replace(/,/g, '')) >= 150"
     )
     page.click("#play")
-    expect(page.locator("#compare")).to_have_attribute("data-status", "idle", timeout=15_000)
+    expect(page.locator("#compare")).to_have_attribute("data-status", "idle")
     # Lock-step: once the last frames are in, every panel shows the same epoch, and verdicts.
     page.wait_for_function(
         f"""() => {{ const runs = ({PANELS})();
@@ -150,3 +150,30 @@ def test_a_phone_sees_the_runs_stacked_without_horizontal_scroll(
     lefts = {round(box["x"]) for box in boxes if box}
     assert len(lefts) == 1  # stacked, one above the other
     page.screenshot(path=artifacts / "compare-narrow.png", full_page=True)
+
+
+def test_a_comparison_the_server_forgot_is_made_again_and_the_page_says_so(
+    page: Page, server: LiveServer
+) -> None:
+    errors: list[str] = []
+    comparison_id = open_compare(page, server.url + "/compare#dataset=xor&seed=4", errors=errors)
+    page.click("#step")
+    expect(page.locator("#group-epoch")).to_have_text("1")
+    expect(page.locator("#ended")).to_be_hidden()
+    token = page.evaluate("window.__stepwise.link.token")
+    response = page.request.delete(
+        f"{server.url}/api/comparisons/{comparison_id}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status == 204  # as after an idle expiry: the server closes the socket
+    expect(page.locator("#compare")).not_to_have_attribute("data-comparison-id", comparison_id)
+    expect(page.locator("#ended")).to_be_visible()
+    expect(page.locator("#ended p")).to_have_text(
+        "This run ended (the server restarted, or it sat idle for 30 minutes)."
+        " Started again from the link."
+    )
+    expect(page.locator("#group-epoch")).to_have_text("0")  # from the start, and it says so
+    new_id = page.locator("#compare").get_attribute("data-comparison-id")
+    assert new_id
+    assert comparison(page, server.url, new_id)["runs"][0]["config"]["seed"] == 4
+    assert errors == []

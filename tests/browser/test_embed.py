@@ -1,84 +1,17 @@
 """Embeds for course sites: locked by their URL, driven by the host page through postMessage,
 framed only where the settings allow; and the builder that writes their code."""
 
-import html
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from app.config import Settings
 from app.main import create_app
 from tests.browser.classroom import collect_errors, wait_for_session
+from tests.browser.course import heard, host_page, send
 from tests.conftest import LiveServer, serve
 
 QUERY = "dataset=xor&hidden_layers=4,4&learning_rate=0.1&controls=play,learning_rate"
-COURSE_PAGE = """<!doctype html><html><body>
-  <iframe id="f" src="{src}" width="{width}" height="400" title="Stepwise"
-          onload="this.dataset.loaded = '1'"></iframe>
-  <script>
-    window.heard = [];
-    addEventListener("message", (event) => {{
-      const data = event.data;
-      if (data && data.stepwise === 1) heard.push({{...data, origin: event.origin}});
-    }});
-    window.send = (message) => document.getElementById("f").contentWindow.postMessage(message, "*");
-  </script></body></html>"""
-
-
-class CoursePage(BaseHTTPRequestHandler):
-    """A course site: one page holding an iframe of ?src=…, recording what the embed says."""
-
-    def do_GET(self) -> None:
-        url = urlsplit(self.path)
-        if url.path != "/":  # the browser's favicon request: nothing to see
-            self.send_response(204)
-            self.end_headers()
-            return
-        query = parse_qs(url.query)
-        body = COURSE_PAGE.format(
-            src=html.escape(query["src"][0]), width=int(query.get("width", ["320"])[0])
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def course_port() -> Iterator[int]:
-    """The course site listens on 127.0.0.1; as http://localhost:PORT it is another origin."""
-    site = ThreadingHTTPServer(("127.0.0.1", 0), CoursePage)
-    thread = threading.Thread(target=site.serve_forever, daemon=True)
-    thread.start()
-    yield site.server_address[1]
-    site.shutdown()
-
-
-def host_page(page: Page, origin: str, src: str, width: int = 320) -> None:
-    page.goto(f"{origin}/?src={quote(src, safe='')}&width={width}")
-
-
-def heard(page: Page, kind: str, check: str = "true", since: int = 0) -> Any:
-    """Waits for a message of `kind`, after the first `since`, for which `check` (over m) holds."""
-    found = f"heard.slice({since}).filter((m) => m.type === '{kind}' && ({check}))"
-    page.wait_for_function(f"() => {found}.length > 0")
-    return page.evaluate(f"() => {found}.at(-1)")
-
-
-def send(page: Page, message: str) -> int:
-    """Posts `message` (a JS object literal) to the embed; returns how many were heard before."""
-    count: int = page.evaluate("heard.length")
-    page.evaluate(f"send({message})")
-    return count
 
 
 def test_the_embed_answers_its_host_page(
@@ -134,6 +67,38 @@ def test_the_embed_answers_its_host_page(
     page.evaluate(f"document.getElementById('f').height = {height}")
     page.locator("#f").screenshot(path=artifacts / "embed-320.png")
     assert errors == []
+
+
+def test_an_embed_whose_run_ended_tells_its_host_and_starts_again(
+    page: Page, server: LiveServer, course_port: int
+) -> None:
+    host_page(page, f"http://localhost:{course_port}", f"{server.url}/embed?{QUERY}", width=500)
+    heard(page, "ready")
+    embed = next(f for f in page.frames if f.url.startswith(server.url))
+    since = send(page, "{stepwise: 1, type: 'play'}")
+    heard(page, "progress", "m.epoch > 2", since)
+    session_id, token = embed.evaluate("[window.__stepwise.run.id, window.__stepwise.run.token]")
+    response = page.request.delete(
+        f"{server.url}/api/sessions/{session_id}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status == 204  # as after an idle expiry: the server closes the socket
+    heard(page, "ready", since=since + 1)
+    told = page.evaluate("heard.filter((m) => ['ready', 'state'].includes(m.type))")[1:]
+    kinds = [m["type"] if m["type"] == "ready" else f"state:{m['status']}" for m in told]
+    assert kinds.count("state:ended") == 1
+    ended = kinds.index("state:ended")
+    assert "ready" not in kinds[:ended]  # "ended" came before the new run's "ready"
+    assert kinds[ended + 1 :] == ["ready"]
+    assert told[-1]["status"] == "idle" and told[-1]["config"]["dataset"] == "xor"
+    frame = page.frame_locator("#f")
+    expect(frame.locator("#ended")).to_be_visible()
+    expect(frame.locator("#ended p")).to_have_text(
+        "This run ended (the server restarted, or it sat idle for 30 minutes)."
+        " Started again from the link."
+    )
+    expect(frame.locator("#play")).to_have_attribute("aria-pressed", "false")
+    expect(frame.locator('[data-v="epoch"]')).to_have_text("0")
+    assert embed.evaluate("window.__stepwise.run.id") != session_id
 
 
 def test_only_allowed_sites_may_frame_the_embed(page: Page, course_port: int) -> None:

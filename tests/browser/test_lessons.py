@@ -10,6 +10,7 @@ from tests.browser.classroom import (
     wait_for_session,
     wait_for_shown_above,
 )
+from tests.browser.helpers import end_run
 from tests.conftest import LiveServer
 
 SCENES = [
@@ -67,3 +68,19 @@ def test_every_scene_loads_forward_and_back(
     expect(page.locator("#lesson-title")).to_have_text("Random start")
     expect(page.locator("#prev")).to_be_disabled()
     assert errors == []
+
+
+def test_a_lesson_whose_run_ended_starts_the_scene_again_and_says_so(
+    page: Page, server: LiveServer
+) -> None:
+    session_id = open_run_page(page, server.url + "/lessons#scene=2")
+    token = page.evaluate("window.__stepwise.run.token")
+    end_run(page, server.url, session_id, token)  # as after an idle expiry
+    page.wait_for_function(f"() => window.__stepwise.run.id !== {session_id!r}")
+    expect(page.locator("#notice")).to_have_text(
+        "This run ended (the server restarted, or it sat idle for 30 minutes)."
+        " Started again from the link."
+    )
+    expect(page.locator("#notice")).to_be_visible()
+    new_id = page.evaluate("window.__stepwise.run.id")
+    wait_for_session(page, server, new_id, lambda s: s["config"]["dataset"] == "gauss")

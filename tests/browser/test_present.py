@@ -7,10 +7,12 @@ from playwright.sync_api import Page, expect
 from tests.browser.classroom import (
     collect_errors,
     open_run_page,
+    session,
     shown,
     wait_for_session,
     wait_for_shown_above,
 )
+from tests.browser.helpers import end_run
 from tests.conftest import LiveServer
 
 
@@ -89,4 +91,37 @@ def test_scene_three_shows_the_step_sizes_side_by_side(page: Page, server: LiveS
     )
     page.keyboard.press("Space")
     expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
+
+    # The server forgets the comparison: the scene is set up again, and the presenter told.
+    group_id, token = page.evaluate(
+        "[window.__stepwise.stage.group.id, window.__stepwise.stage.group.token]"
+    )
+    response = page.request.delete(
+        f"{server.url}/api/comparisons/{group_id}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status == 204
+    expect(page.locator("#notice")).to_have_text(
+        "This run ended (the server restarted, or it sat idle for 30 minutes)."
+        " Started again from the link."
+    )
+    page.wait_for_function(f"() => window.__stepwise.stage.group?.id !== {group_id!r}")
+    expect(page.locator("#strip .run-card")).to_have_count(3)
+    expect(page.locator("#strip .run-epoch")).to_have_text(["epoch 0"] * 3)
     assert errors == []
+
+
+def test_a_run_that_ended_is_started_again_and_the_presenter_is_told(
+    page: Page, server: LiveServer
+) -> None:
+    session_id = open_run_page(page, server.url + "/present#scene=2")
+    token = page.evaluate("window.__stepwise.run.token")
+    end_run(page, server.url, session_id, token)  # as after an idle expiry
+    page.wait_for_function(f"() => window.__stepwise.run.id !== {session_id!r}")
+    expect(page.locator("#notice")).to_be_visible()
+    expect(page.locator("#notice")).to_have_text(
+        "This run ended (the server restarted, or it sat idle for 30 minutes)."
+        " Started again from the link. The watch link changes."
+    )
+    expect(page.locator("#app")).to_have_attribute("data-status", "idle")
+    new_id = page.evaluate("window.__stepwise.run.id")
+    assert session(page, server, new_id)["state"]["epoch"] == 0

@@ -5,7 +5,13 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import FINGERPRINT_NOW, heat_fingerprint, open_playground, session_state
+from tests.browser.helpers import (
+    FINGERPRINT_NOW,
+    heat_fingerprint,
+    open_playground,
+    pause_from_the_page,
+    session_state,
+)
 from tests.conftest import LiveServer
 
 
@@ -75,6 +81,7 @@ def test_the_scrubber_moves_the_boundary_back_and_returns_to_live(
     painted(page, "live")
     page.wait_for_function("() => Number(document.querySelector('#epoch').textContent) > 120")
     expect(page.locator("#app")).to_have_attribute("data-status", "running")
+    pause_from_the_page(page, server.url, session_id)
 
 
 def test_branch_from_here_drives_a_new_session_from_that_moment(
@@ -117,7 +124,7 @@ def test_rescue_rewinds_a_divergence_and_halves_the_step_size(
     expect(page.locator("#rescue")).to_be_visible()
     expect(page.locator("#halve-reset")).to_be_visible()  # starting over is the other choice
     page.click("#rescue")
-    expect(page.locator("#app")).to_have_attribute("data-status", "idle", timeout=15_000)
+    expect(page.locator("#app")).to_have_attribute("data-status", "idle")
     expect(page.locator("#run-status")).to_be_hidden()
     expect(page.locator("#lr-value")).to_have_value("5")
     expect(page.locator("#play")).to_be_enabled()

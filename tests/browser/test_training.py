@@ -7,13 +7,14 @@ from tests.browser.helpers import (
     counter,
     heat_fingerprint,
     open_playground,
+    pause_from_the_page,
     session_state,
 )
 from tests.conftest import LiveServer
 
 
 def test_play_raises_the_epoch_and_changes_the_boundary(page: Page, server: LiveServer) -> None:
-    open_playground(page, server.url + "/")
+    session_id = open_playground(page, server.url + "/")
     before = heat_fingerprint(page)
     page.click("#play")
     expect(page.locator("#app")).to_have_attribute("data-status", "running")
@@ -22,11 +23,39 @@ def test_play_raises_the_epoch_and_changes_the_boundary(page: Page, server: Live
         "(before) => window.__stepwise.stats.paints > 3 && (" + FINGERPRINT_NOW + ") !== before",
         arg=before,
     )
-    # Pausing from the page is left out here: in full-suite runs a pause right after play
-    # sometimes went unanswered (an open bug, see the closing note). Play/pause over the
-    # socket is covered by tests/ws/test_live.py.
+    paused = pause_from_the_page(page, server.url, session_id)
+    expect(page.locator("#epoch")).to_have_text(f"{paused['epoch']:,}")
     assert counter(page, "steps") > 0
     assert counter(page, "examples") >= counter(page, "steps")
+
+
+def test_a_frame_painted_after_the_pause_does_not_undo_it(page: Page, server: LiveServer) -> None:
+    """The last frame built while playing says "running" and arrives just before the message
+    that the run paused; it is painted at the next animation frame, after that message."""
+    open_playground(page, server.url + "/")
+    page.click("#play")
+    expect(page.locator("#app")).to_have_attribute("data-status", "running")
+    page.wait_for_function("() => Number(document.querySelector('#epoch').textContent) > 0")
+    status = page.evaluate(
+        """async () => {
+          const link = window.__stepwise.link;
+          const frame = await new Promise((resolve) => {
+            const take = link.h.onFrame;
+            link.h.onFrame = (f) => {
+              take(f);
+              if (!f.past) { link.h.onFrame = take; resolve(f); }
+            };
+          });
+          link.pause();
+          // What the socket delivers in one go: the last running frame, then the pause.
+          link.h.onFrame({ ...frame, status: "running" });
+          link.h.onState({ type: "state", state: { ...frame, status: "idle" } });
+          for (let i = 0; i < 3; i += 1) await new Promise(requestAnimationFrame);
+          return document.getElementById("app").dataset.status;
+        }"""
+    )
+    assert status == "idle"
+    expect(page.locator("#play")).to_have_attribute("aria-pressed", "false")
 
 
 def test_step_size_changes_live_while_playing(page: Page, server: LiveServer) -> None:

@@ -118,3 +118,16 @@ def test_taking_a_copy_continues_from_the_moment_watched(page: Page, server: Liv
     assert shown(page, "epoch") > 33
     assert session(page, server, session_id)["state"]["epoch"] == 30
     assert errors == []
+
+
+def test_a_watcher_is_told_when_the_run_ends(page: Page, server: LiveServer) -> None:
+    session_id, token = create_session(page, server, dataset="xor")
+    open_run_page(page, f"{server.url}/watch/{session_id}")
+    response = page.request.delete(
+        f"{server.url}/api/sessions/{session_id}", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status == 204
+    expect(page.locator("#connection")).to_have_text(
+        "This run ended (the server restarted, or it sat idle for 30 minutes)."
+    )
+    expect(page.locator("#app")).to_have_attribute("data-connection", "closed")

@@ -37,7 +37,7 @@ class Settings:
         "frames' grid, served without computing); past it, 422 naming resolution.",
     )
     viewer_reads_per_second: float = _setting(
-        30.0,
+        5.0,
         "Boundary reads without the session's token answered per second to one client address, "
         "in bursts of a second's worth; quicker ones wait their turn, and past 2 s of waiting "
         "get 429 with Retry-After. 0 turns the pacing off.",

@@ -3,12 +3,13 @@
 Run from the project root: `.venv/bin/python bench/bench_fairness.py`. Uses bench_server.py's
 harness (the server in its own process on a loopback port, clients in this asyncio process, CPU
 read from /proc). One small session (spiral-8-8) plays at full speed with one viewer, and is
-measured alone, next to four clients looping `GET boundary?resolution=200` with no token on
-another session, next to one session of the largest config at full speed, and alone again
-(its ratio to the first shows how noisy the machine is). Each case is a
-4 s stretch after a warm-up; ratios to alone are taken within the same round, and the figures
-are medians of several rounds. Server and clients share the machine's cores with anything else
-running: the "others" column says how disturbed a figure is.
+measured alone, next to four clients looping `GET boundary` with no token on another session
+(at resolution 200, which a stranger is refused, and at 100, which is answered), next to one
+session of the largest config at full speed, and alone again (its ratio to the first shows how
+noisy the machine is). Each case is a 4 s stretch after a warm-up; ratios to alone are taken
+within the same round, and the figures are medians of several rounds. Server and clients share
+the machine's cores with anything else running: the "others" column says how disturbed a figure
+is.
 """
 
 from __future__ import annotations
@@ -40,26 +41,33 @@ def rate(reader: Reader, t0: float, t1: float) -> tuple[float, float]:
 class Fairness(Bench):
     def __init__(self, server: Server, api: httpx2.AsyncClient) -> None:
         super().__init__(server, api)
-        self.answers: list[int] = []  # status codes the boundary readers got
+        self.answers: dict[int, list[int]] = {200: [], 100: []}  # status codes, by resolution
 
-    async def read(self, session: Session, stop: asyncio.Event) -> None:
-        """Loop the boundary at resolution 200 with no token, as a stranger with the id may."""
+    async def read(self, session: Session, stop: asyncio.Event, resolution: int) -> None:
+        """Loop the boundary with no token, as a stranger with the id may."""
         url = f"/sessions/{session['id']}/boundary"
         while not stop.is_set():
-            reply = await self.api.get(url, params={"resolution": 200})
-            self.answers.append(reply.status_code)
+            reply = await self.api.get(url, params={"resolution": resolution})
+            self.answers[resolution].append(reply.status_code)
+
+    async def readers(self, target: Session, resolution: int) -> tuple[float, ...]:
+        """Four strangers looping reads: (t0, t1, server cores, other cores, answers/s)."""
+        stop, before = asyncio.Event(), len(self.answers[resolution])
+        loops = [asyncio.create_task(self.read(target, stop, resolution)) for _ in range(4)]
+        t0, t1, cpu, _, other = await self.measure(1.5, 4.0)
+        stop.set()
+        await asyncio.gather(*loops)
+        answered = (len(self.answers[resolution]) - before) / (t1 - t0 + 1.5)  # and warm-up
+        return t0, t1, cpu, other, answered
 
     async def round(self, small: Reader) -> dict[str, tuple[float, ...]]:
         """Each case: (epochs/s, frames/s, server cores, other cores, the disturbance's rate)."""
         t0, t1, cpu, _, other = await self.measure(1.5, 4.0)
         figures = {"alone": (*rate(small, t0, t1), cpu, other, 0.0)}
-        target, stop, before = await self.create(), asyncio.Event(), len(self.answers)
-        loops = [asyncio.create_task(self.read(target, stop)) for _ in range(4)]
-        t0, t1, cpu, _, other = await self.measure(1.5, 4.0)
-        stop.set()
-        await asyncio.gather(*loops)
-        answered = (len(self.answers) - before) / (t1 - t0 + 1.5)  # the warm-up read too
-        figures["4 readers"] = (*rate(small, t0, t1), cpu, other, answered)
+        target = await self.create()
+        for resolution in (200, 100):
+            t0, t1, cpu, other, answered = await self.readers(target, resolution)
+            figures[f"4 readers {resolution}"] = (*rate(small, t0, t1), cpu, other, answered)
         heavy = await self.create(LARGEST)
         viewer = await self.watch(heavy, PLAY, decode=True)
         t0, t1, cpu, _, other = await self.measure(2.0, 4.0)
@@ -71,10 +79,11 @@ class Fairness(Bench):
 
     async def run(self, rounds: int) -> None:
         print("-- fairness: an unrelated spiral-8-8 session at full speed with one viewer: alone,")
-        print("   next to 4 clients looping GET boundary?resolution=200 (no token) on another")
-        print("   session, and next to one largest-config session at full speed (8 x 32, 5000")
-        print(f"   points, 9 features, batch 5000); medians of {rounds} rounds, ratio to alone in")
-        print("   the same round; other/s: the readers' answers/s, or the largest's epochs/s")
+        print("   next to 4 clients looping GET boundary (no token) on another session at")
+        print("   resolution 200 (refused) and 100 (answered), and next to one largest-config")
+        print("   session at full speed (8 x 32, 5000 points, 9 features, batch 5000); medians")
+        print(f"   of {rounds} rounds, ratio to alone in the same round; other/s: the readers'")
+        print("   answers/s, or the largest's epochs/s")
         session = await self.create()
         small = await self.watch(session, PLAY, decode=True)
         results = [await self.round(small) for _ in range(rounds)]
@@ -86,11 +95,12 @@ class Fairness(Bench):
             )
             ratios = [r[case][0] / r["alone"][0] for r in results]
             row(case, (epochs, statistics.median(ratios), fps, extra, cpu, other), FORMATS)
-        for case in ("4 readers", "largest", "alone again"):
+        for case in ("4 readers 200", "4 readers 100", "largest", "alone again"):
             ratios = ", ".join(f"{r[case][0] / r['alone'][0]:.2f}" for r in results)
             line(f"ratio to alone in each round, {case}", ratios)
-        codes = {code: self.answers.count(code) for code in sorted(set(self.answers))}
-        line("the readers' answers (status: count)", f"{codes}")
+        for resolution, answers in self.answers.items():
+            codes = {code: answers.count(code) for code in sorted(set(answers))}
+            line(f"the readers' answers at {resolution} (status: count)", f"{codes}")
         print("   goal: within 10 % of alone (ratio >= 0.90) and >= 28 frames/s")
 
 

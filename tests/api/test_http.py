@@ -26,7 +26,7 @@ from tests.conftest import LiveServer, serve
 PAGES = ["/", "/compare", "/present", "/embed", "/embed/builder", "/lessons", "/healthz"]
 
 
-@pytest.mark.parametrize("path", [*PAGES, "/openapi.json", "/static/js/main.js", "SESSION"])
+@pytest.mark.parametrize("path", [*PAGES, "/openapi.json", "/static/js/pages/playground.js", "SESSION"])
 def test_head_answers_wherever_get_does_with_the_same_headers(
     client: TestClient, path: str
 ) -> None:
@@ -67,7 +67,7 @@ def test_head_over_a_real_server_sends_headers_and_no_body(live_server: LiveServ
         ("POST", "/", "GET, HEAD"),
         ("GET", "/api/sessions/import", "POST"),
         ("OPTIONS", "/api/sessions/import", "POST"),
-        ("POST", "/static/js/main.js", "GET, HEAD"),
+        ("POST", "/static/js/pages/playground.js", "GET, HEAD"),
         ("HEAD", "/api/sessions/some-id/step", "POST"),
     ],
 )

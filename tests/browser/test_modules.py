@@ -17,7 +17,7 @@ def test_frame_decoding_reads_grid_weights_and_neurons(page: Page, server: LiveS
         page,
         server,
         """
-        const { decodeFrame } = await import('/static/js/frame.js');
+        const { decodeFrame } = await import('/static/js/net/frame.js');
         const grid = new Uint8Array([0, 64, 128, 255]);           // 2 x 2
         const weights = new Float32Array([0.5, -1.5, 2, 0.25]);    // (1, 2) + bias (2)
         const neurons = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);  // 2 neurons, 2 x 2
@@ -55,7 +55,7 @@ def test_colour_tables_follow_the_encodings(page: Page, server: LiveServer) -> N
         page,
         server,
         """
-        const p = await import('/static/js/palette.js');
+        const p = await import('/static/js/lib/palette.js');
         const palette = { classes: [[213, 94, 0], [0, 114, 178], [0, 158, 115], [204, 121, 167],
           [230, 159, 0], [86, 180, 233]], neg: [213, 94, 0], pos: [0, 114, 178],
           paper: [255, 255, 255], ink: [0, 0, 0] };
@@ -86,7 +86,7 @@ def test_chart_downsampling_keeps_extremes_and_bounds_the_work(
         page,
         server,
         """
-        const { downsample, thin } = await import('/static/js/chart.js');
+        const { downsample, thin } = await import('/static/js/charts/chart.js');
         const xs = Array.from({ length: 100000 }, (_, i) => i);
         const ys = xs.map((i) => (i === 51234 ? 9 : i === 70000 ? -3 : Math.sin(i)));
         const d = downsample(xs, ys, 0, 99999, 300);
@@ -108,7 +108,7 @@ def test_hash_state_round_trips_and_ignores_bad_fields(page: Page, server: LiveS
         page,
         server,
         """
-        const s = await import('/static/js/state.js');
+        const s = await import('/static/js/state/state.js');
         const state = s.initialState();
         Object.assign(state.config, { dataset: 'custom', points: [[1.5, -2, 1], [0, 0, 0]],
           hidden_layers: [4, 2], features: ['x1', 'sin_x2'], learning_rate: 0.003,
@@ -135,8 +135,8 @@ def test_sliders_csv_and_point_editing(page: Page, server: LiveServer) -> None:
         page,
         server,
         """
-        const sc = await import('/static/js/scales.js');
-        const e = await import('/static/js/edit.js');
+        const sc = await import('/static/js/lib/scales.js');
+        const e = await import('/static/js/lib/edit.js');
         const stops = sc.niceSteps(1e-5, 10);
         const csv = e.parseCsv('x1,x2,label\\n1,2,0\\n-3.5;4;1\\n\\n5\\t-6\\t2\\n');
         const bad = e.parseCsv('1,2,0\\n9,0,1\\n');

@@ -3,8 +3,8 @@
 // sit on the one track in that run's colour, and each run's verdict comes from them.
 // Moments come with the live frames; markers and thinning with a fetch now and then.
 
-import { gridFromBoundary, verdict } from "./compare-state.js";
-import { formatCount } from "./scales.js";
+import { gridFromBoundary, verdict } from "../state/compare-state.js";
+import { formatCount } from "../lib/scales.js";
 import { MARKER_NAMES, TimelineView } from "./timeline.js";
 
 const SHOWN = ["diverged", "oscillating", "settled"]; // the step-size lesson's moments

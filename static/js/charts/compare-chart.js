@@ -3,7 +3,7 @@
 // Stores points as they come and redraws only when asked by the page's scheduler.
 
 import { PAD, downsample, thin } from "./chart.js";
-import { formatLoss, formatValue, niceTicks } from "./scales.js";
+import { formatLoss, formatValue, niceTicks } from "../lib/scales.js";
 
 export const DASHES = [[], [9, 5], [2, 4], [10, 4, 2, 4]];
 const MAX_POINTS = 4000;

@@ -2,10 +2,10 @@
 // the iframe code to paste, and a live preview that shows the postMessage conversation.
 // The builder's own state is the embed's query string, kept in the URL hash.
 
-import { CONTROLS, CONTROL_NAMES, embedQuery, readEmbed } from "./embed-config.js";
-import { SCENES } from "./lessons-data.js";
-import { sceneConfig } from "./scene-stage.js";
-import { LIMITS } from "./state.js";
+import { CONTROLS, CONTROL_NAMES, embedQuery, readEmbed } from "../state/embed-config.js";
+import { SCENES } from "../state/lessons-data.js";
+import { sceneConfig } from "../net/scene-stage.js";
+import { LIMITS } from "../state/state.js";
 
 const TITLE = "Stepwise: a network learning, step by step";
 const $ = (id) => document.getElementById(id);

@@ -2,16 +2,16 @@
 // the URL lists, and a postMessage conversation with the host page (see embed-host.js).
 // Each visitor gets a session of their own; its token never leaves this frame.
 
-import { LR_STOPS } from "./controls.js";
-import { readEmbed } from "./embed-config.js";
-import { showEnded } from "./ended.js";
-import { HostLink } from "./embed-host.js";
-import { Run } from "./live-run.js";
-import { LiveView } from "./liveview.js";
-import { readPalette } from "./palette.js";
-import { formatValue, nearestStop } from "./scales.js";
-import { createScheduler } from "./scheduler.js";
-import { randomSeed, toHash } from "./state.js";
+import { LR_STOPS } from "../views/controls.js";
+import { readEmbed } from "../state/embed-config.js";
+import { showEnded } from "../views/ended.js";
+import { HostLink } from "../net/embed-host.js";
+import { Run } from "../net/live-run.js";
+import { LiveView } from "../views/liveview.js";
+import { readPalette } from "../lib/palette.js";
+import { formatValue, nearestStop } from "../lib/scales.js";
+import { createScheduler } from "../lib/scheduler.js";
+import { randomSeed, toHash } from "../state/state.js";
 
 const PROGRESS_MS = 1000; // the host hears about progress at most this often while playing
 const root = document.getElementById("app");

@@ -5,10 +5,10 @@
 // paint() draws the latest, and the page's scheduler calls it at most once per animation frame.
 
 import { renderLegend } from "./legend.js";
-import { LineChart } from "./linechart.js";
-import { TableCache } from "./palette.js";
+import { LineChart } from "../charts/linechart.js";
+import { TableCache } from "../lib/palette.js";
 import { Board } from "./board.js";
-import { formatCount, formatLoss, formatPercent, formatValue } from "./scales.js";
+import { formatCount, formatLoss, formatPercent, formatValue } from "../lib/scales.js";
 
 const STATUS_TEXT = { running: "Playing", idle: "Paused", diverged: "Blew up", past: "Looking back" };
 

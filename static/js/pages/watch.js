@@ -3,15 +3,15 @@
 // session of the student's own and opens it here in driving mode (its token stays in this tab's
 // sessionStorage, never in a URL).
 
-import { copySession } from "./classroom-api.js";
-import { LR_STOPS } from "./controls.js";
-import { endedText } from "./ended.js";
-import { bindKeys } from "./keyboard.js";
-import { Run } from "./live-run.js";
-import { LiveView } from "./liveview.js";
-import { readPalette } from "./palette.js";
-import { formatValue, nearestStop } from "./scales.js";
-import { createScheduler } from "./scheduler.js";
+import { copySession } from "../net/classroom-api.js";
+import { LR_STOPS } from "../views/controls.js";
+import { endedText } from "../views/ended.js";
+import { bindKeys } from "../lib/keyboard.js";
+import { Run } from "../net/live-run.js";
+import { LiveView } from "../views/liveview.js";
+import { readPalette } from "../lib/palette.js";
+import { formatValue, nearestStop } from "../lib/scales.js";
+import { createScheduler } from "../lib/scheduler.js";
 
 const root = document.getElementById("app");
 const $ = (id) => document.getElementById(id);

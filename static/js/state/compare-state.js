@@ -4,7 +4,7 @@
 // needs: how to edit and show a varied value, a run's verdict, and a past boundary as grid bytes.
 
 import { ACTIVATIONS, LIMITS, OPTIMIZERS, SEED_MAX, fromHash, toHash } from "./state.js";
-import { formatValue } from "./scales.js";
+import { formatValue } from "../lib/scales.js";
 
 export const MAX_RUNS = 4;
 export const MIN_RUNS = 2;

@@ -4,14 +4,14 @@
 // While the timeline shows a past moment, live frames still grow the charts but the boundary,
 // the network and the numbers keep showing that moment until the page goes back to live.
 
-import { LossChart } from "./chart.js";
-import { featureMap } from "./features.js";
+import { LossChart } from "../charts/chart.js";
+import { featureMap } from "../lib/features.js";
 import { Boundary } from "./heatmap.js";
 import { renderLegend } from "./legend.js";
 import { NetworkDiagram } from "./network.js";
-import { TableCache } from "./palette.js";
-import { formatCount, formatLoss, formatPercent, formatValue } from "./scales.js";
-import { StripChart } from "./change-chart.js";
+import { TableCache } from "../lib/palette.js";
+import { formatCount, formatLoss, formatPercent, formatValue } from "../lib/scales.js";
+import { StripChart } from "../charts/change-chart.js";
 
 const ANNOUNCE_EVERY_MS = 8000;
 

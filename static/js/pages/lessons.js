@@ -2,16 +2,16 @@
 // session plays the single-run scenes (each loads its preset and starts over); the comparison
 // scene runs its own comparison. The scene number lives in the URL hash (#scene=3).
 
-import { endedText } from "./ended.js";
-import { SCENES, scene as sceneAt } from "./lessons-data.js";
-import { Run } from "./live-run.js";
-import { LiveView } from "./liveview.js";
-import { readPalette } from "./palette.js";
-import { bindPresenterKeys } from "./present-keys.js";
-import { RunStrip } from "./runstrip.js";
-import { createScheduler } from "./scheduler.js";
-import { SceneStage, sceneConfig } from "./scene-stage.js";
-import { randomSeed } from "./state.js";
+import { endedText } from "../views/ended.js";
+import { SCENES, scene as sceneAt } from "../state/lessons-data.js";
+import { Run } from "../net/live-run.js";
+import { LiveView } from "../views/liveview.js";
+import { readPalette } from "../lib/palette.js";
+import { bindPresenterKeys } from "../lib/present-keys.js";
+import { RunStrip } from "../views/runstrip.js";
+import { createScheduler } from "../lib/scheduler.js";
+import { SceneStage, sceneConfig } from "../net/scene-stage.js";
+import { randomSeed } from "../state/state.js";
 
 const root = document.getElementById("app");
 const $ = (id) => document.getElementById(id);

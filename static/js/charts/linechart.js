@@ -5,7 +5,7 @@
 // pages read them from CSS custom properties.
 
 import { downsample, thin } from "./chart.js";
-import { formatValue, niceTicks } from "./scales.js";
+import { formatValue, niceTicks } from "../lib/scales.js";
 
 const MAX_POINTS = 4000;
 

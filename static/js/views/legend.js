@@ -3,7 +3,7 @@
 // pseudo-random sequence, not the server's data: they only have to be recognisable.
 
 import { SHAPES, shape } from "./heatmap.js";
-import { cssColor, pointColor } from "./palette.js";
+import { cssColor, pointColor } from "../lib/palette.js";
 
 function chip(palette, label, problem, size = 14) {
   const canvas = document.createElement("canvas");

@@ -5,7 +5,7 @@
 // onMode("single" | "compare"), onStatus(status), onError(message) and onEnded() (the server no
 // longer had the comparison on show, which is then made again from its scene).
 
-import { DEFAULTS } from "./state.js";
+import { DEFAULTS } from "../state/state.js";
 import { Group } from "./live-run.js";
 
 export function sceneConfig(scene) {

@@ -5,7 +5,7 @@
 // scrubber is linear in x so it lines up with the chart above, and the arrow keys walk the
 // moments one by one (early training keeps many, later fewer).
 
-import { PAD } from "./chart.js";
+import { PAD } from "../charts/chart.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 // Markers differ by shape as well as colour.

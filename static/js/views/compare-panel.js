@@ -3,10 +3,10 @@
 // as they come and drawn by paint(), which the page's scheduler calls at most once per frame.
 // No fetching here: past moments are handed in by the page.
 
-import { LossChart } from "./chart.js";
-import { VARIED, showValue } from "./compare-state.js";
+import { LossChart } from "../charts/chart.js";
+import { VARIED, showValue } from "../state/compare-state.js";
 import { Boundary } from "./heatmap.js";
-import { formatCount, formatLoss, formatPercent, formatValue } from "./scales.js";
+import { formatCount, formatLoss, formatPercent, formatValue } from "../lib/scales.js";
 
 function el(tag, className, text) {
   const node = document.createElement(tag);

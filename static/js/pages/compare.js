@@ -2,19 +2,19 @@
 // by the server's comparison. Builds the modules and wires them; the one state object
 // ({config, view, vary, values}) lives in `page.state` and is mirrored into the URL hash.
 
-import { DASHES, OverlayChart } from "./compare-chart.js";
-import { GroupLink } from "./compare-link.js";
-import { RunPanel } from "./compare-panel.js";
+import { DASHES, OverlayChart } from "../charts/compare-chart.js";
+import { GroupLink } from "../net/compare-link.js";
+import { RunPanel } from "../views/compare-panel.js";
 import {
   MAX_RUNS, MIN_RUNS, VARIED, fromCompareHash, parseValue, playgroundHash, showValue, toCompareHash,
-} from "./compare-state.js";
-import { SharedTimeline } from "./compare-timeline.js";
-import { showEnded } from "./ended.js";
-import { bindKeys } from "./keyboard.js";
-import { TableCache, readPalette } from "./palette.js";
-import { formatCount } from "./scales.js";
-import { createScheduler } from "./scheduler.js";
-import { randomSeed } from "./state.js";
+} from "../state/compare-state.js";
+import { SharedTimeline } from "../views/compare-timeline.js";
+import { showEnded } from "../views/ended.js";
+import { bindKeys } from "../lib/keyboard.js";
+import { TableCache, readPalette } from "../lib/palette.js";
+import { formatCount } from "../lib/scales.js";
+import { createScheduler } from "../lib/scheduler.js";
+import { randomSeed } from "../state/state.js";
 
 const LETTERS = "ABCD";
 const root = document.getElementById("compare");

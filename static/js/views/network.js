@@ -2,9 +2,9 @@
 // links coloured by sign and thickened by size of their weight. Links are bucketed by colour and
 // width so a redraw strokes a couple of dozen paths, whatever the size of the network.
 
-import { FEATURE_INFO, featureMap } from "./features.js";
-import { cssColor } from "./palette.js";
-import { formatValue } from "./scales.js";
+import { FEATURE_INFO, featureMap } from "../lib/features.js";
+import { cssColor } from "../lib/palette.js";
+import { formatValue } from "../lib/scales.js";
 
 const LEVELS = 10; // widths a link can have
 const HEAD = 40; // px above the neurons for the column headings

@@ -4,7 +4,7 @@
 // projector, small in a comparison strip — and takes no clicks.
 
 import { EXTENT, SHAPES, shape } from "./heatmap.js";
-import { cssColor, MAX_CLASSES, pointColor } from "./palette.js";
+import { cssColor, MAX_CLASSES, pointColor } from "../lib/palette.js";
 
 export class Board {
   /** `wrap` holds canvas.heat and canvas.points; options: {radius: [min, max], outline, scale} */

@@ -2,8 +2,8 @@
 // Sliders move between "stops" (so arrow keys take sensible steps); a value that is not a stop,
 // e.g. a typed step size, still shows exactly beside its slider.
 
-import { LIMITS, MULTICLASS, REGRESSION } from "./state.js";
-import { formatCount, formatValue, nearestStop, niceSteps } from "./scales.js";
+import { LIMITS, MULTICLASS, REGRESSION } from "../state/state.js";
+import { formatCount, formatValue, nearestStop, niceSteps } from "../lib/scales.js";
 
 const range = (lo, hi, step) =>
   Array.from({ length: Math.round((hi - lo) / step) + 1 }, (_, i) => Number((lo + i * step).toFixed(4)));

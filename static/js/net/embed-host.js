@@ -5,7 +5,7 @@
 // holds a token. Until the host has spoken, the embed cannot know its origin and sends its
 // (public) news to "*"; afterwards only to that origin. No DOM here.
 
-import { DEFAULTS } from "./state.js";
+import { DEFAULTS } from "../state/state.js";
 
 export const PROTOCOL = 1;
 const COMMANDS = ["play", "pause", "step", "reset", "set"];

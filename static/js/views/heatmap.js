@@ -2,7 +2,7 @@
 // resolution (CSS scales it up), and the data points on a second canvas on top, drawn at
 // CSS size × devicePixelRatio and only when the points or the view change.
 
-import { cssColor, MAX_CLASSES, pointColor } from "./palette.js";
+import { cssColor, MAX_CLASSES, pointColor } from "../lib/palette.js";
 
 export const EXTENT = 6;
 const SHAPES = ["circle", "square", "triangle", "diamond", "down", "star"];

@@ -2,17 +2,17 @@
 // (config + view) lives in `page.state` and is mirrored into the URL hash; the server's answers
 // (hello, config, frames) are the truth the page shows.
 
-import { Controls } from "./controls.js";
-import { Display } from "./display.js";
-import { addPoint, download, parseCsv, removeNearest } from "./edit.js";
-import { showEnded } from "./ended.js";
-import { bindKeys } from "./keyboard.js";
-import { drawPreview, renderPointClasses } from "./legend.js";
-import { TimelinePanel } from "./lookback.js";
-import { readPalette } from "./palette.js";
-import { createScheduler } from "./scheduler.js";
-import { SessionLink } from "./session.js";
-import { LIMITS, fromHash, randomSeed, toHash, REGRESSION } from "./state.js";
+import { Controls } from "../views/controls.js";
+import { Display } from "../views/display.js";
+import { addPoint, download, parseCsv, removeNearest } from "../lib/edit.js";
+import { showEnded } from "../views/ended.js";
+import { bindKeys } from "../lib/keyboard.js";
+import { drawPreview, renderPointClasses } from "../views/legend.js";
+import { TimelinePanel } from "../views/lookback.js";
+import { readPalette } from "../lib/palette.js";
+import { createScheduler } from "../lib/scheduler.js";
+import { SessionLink } from "../net/session.js";
+import { LIMITS, fromHash, randomSeed, toHash, REGRESSION } from "../state/state.js";
 
 const root = document.getElementById("app");
 const status = document.getElementById("server-status");

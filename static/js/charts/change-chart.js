@@ -4,7 +4,7 @@
 // chart's padding so the two x-axes line up, and paints only when asked.
 
 import { PAD, downsample, thin } from "./chart.js";
-import { niceTicks } from "./scales.js";
+import { niceTicks } from "../lib/scales.js";
 
 const MAX_POINTS = 4000;
 

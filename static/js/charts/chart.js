@@ -2,7 +2,7 @@
 // hover read-out. However long the run, a redraw walks at most a few points per pixel column:
 // the stored series is thinned past MAX_POINTS and each column draws its min and max only.
 
-import { formatLoss, formatPercent, formatValue, niceTicks } from "./scales.js";
+import { formatLoss, formatPercent, formatValue, niceTicks } from "../lib/scales.js";
 
 const MAX_POINTS = 4000;
 export const PAD = { left: 46, right: 10, top: 10, bottom: 24 };

@@ -3,8 +3,8 @@
 // the badge on the plot while the past is shown, and "branch from here". It steers the session
 // link and the display; the page wires it to its buttons.
 
-import { formatCount, formatValue } from "./scales.js";
-import { LIMITS } from "./state.js";
+import { formatCount, formatValue } from "../lib/scales.js";
+import { LIMITS } from "../state/state.js";
 import { MARKER_NAMES, TimelineView } from "./timeline.js";
 
 const REFRESH_MS = 3000; // markers while playing: now and then, not every frame

@@ -4,10 +4,10 @@
 // scheduler calls at most once per animation frame.
 
 import { chartColors } from "./liveview.js";
-import { LineChart } from "./linechart.js";
-import { TableCache } from "./palette.js";
+import { LineChart } from "../charts/linechart.js";
+import { TableCache } from "../lib/palette.js";
 import { Board, boardElement } from "./board.js";
-import { formatCount, formatLoss, formatValue } from "./scales.js";
+import { formatCount, formatLoss, formatValue } from "../lib/scales.js";
 
 const NAMES = { learning_rate: "Step size", batch_size: "Batch size", momentum: "Momentum",
   optimizer: "Optimizer", regularization_rate: "Regularisation" };

@@ -2,21 +2,21 @@
 // with lesson scenes on the number keys and a share panel (short link, QR code, watcher count).
 // The page's state — a scene number, or a whole config — lives in the URL hash.
 
-import { getSession, getShare } from "./classroom-api.js";
-import { LR_STOPS } from "./controls.js";
-import { endedText } from "./ended.js";
-import { SCENES, scene as sceneAt } from "./lessons-data.js";
-import { Run } from "./live-run.js";
-import { LiveView } from "./liveview.js";
-import { SeekBack } from "./classroom-seek.js";
-import { readPalette } from "./palette.js";
-import { bindPresenterKeys } from "./present-keys.js";
-import { RunStrip } from "./runstrip.js";
-import { formatValue, nearestStop } from "./scales.js";
-import { createScheduler } from "./scheduler.js";
-import { SceneStage, sceneConfig } from "./scene-stage.js";
-import { showShare, showWatchers } from "./share-panel.js";
-import { fromHash, toHash } from "./state.js";
+import { getSession, getShare } from "../net/classroom-api.js";
+import { LR_STOPS } from "../views/controls.js";
+import { endedText } from "../views/ended.js";
+import { SCENES, scene as sceneAt } from "../state/lessons-data.js";
+import { Run } from "../net/live-run.js";
+import { LiveView } from "../views/liveview.js";
+import { SeekBack } from "../views/classroom-seek.js";
+import { readPalette } from "../lib/palette.js";
+import { bindPresenterKeys } from "../lib/present-keys.js";
+import { RunStrip } from "../views/runstrip.js";
+import { formatValue, nearestStop } from "../lib/scales.js";
+import { createScheduler } from "../lib/scheduler.js";
+import { SceneStage, sceneConfig } from "../net/scene-stage.js";
+import { showShare, showWatchers } from "../views/share-panel.js";
+import { fromHash, toHash } from "../state/state.js";
 
 const STORE = "stepwise:present"; // this tab's session, so a reload keeps the same watch link
 const root = document.getElementById("app");

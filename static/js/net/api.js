@@ -1,5 +1,7 @@
-// The REST calls of the README's "REST API", as plain async functions. No DOM here: callers get
-// parsed JSON (or text) and an ApiError carrying the server's {code, message, field}.
+// The REST calls of the README's "REST API", as plain async functions, for every page: sessions,
+// their history and snapshots, sharing (short link, QR, viewer count), the timeline and branching,
+// and comparisons. No DOM here: callers get parsed JSON (or text) and an ApiError carrying the
+// server's {code, message, field}.
 
 export class ApiError extends Error {
   constructor(status, { code = "http", message = `HTTP ${status}`, field = null } = {}) {
@@ -58,7 +60,8 @@ export const resetSession = (id, token) => request("POST", `${session(id)}/reset
 export const deleteSession = (id, token, keepalive = false) =>
   request("DELETE", session(id), { token, keepalive });
 
-// The timeline of a session (README: "Timeline markers").
+// The timeline of a session (README: "Timeline markers"):
+// {entries: [{at, step, epoch, …}], markers, …}, the checkpoints kept so far.
 export const getTimeline = (id) => request("GET", `${session(id)}/timeline`);
 /** `token` (the run's or its comparison's) lets the server answer without pacing the reads. */
 export const getPastBoundary = (id, at, resolution = 64, token = null) =>
@@ -69,9 +72,30 @@ export const branchSession = (id, at, fields = {}) =>
   request("POST", `${session(id)}/branch`, { body: { at, ...fields } });
 export const rescueSession = (id, token) => request("POST", `${session(id)}/rescue`, { token });
 
+/** {code, watch_url, qr_url, viewers}: the short watch link of a session. */
+export const getShare = (id) => request("GET", `${session(id)}/share`);
+
+/**
+ * A copy of session `id` from the checkpoint `at` (when given and still kept), or else from the
+ * latest checkpoint: the moment a watcher sees, as a session of their own.
+ */
+export async function copySession(id, at = null) {
+  if (at !== null && at !== undefined) {
+    try {
+      return await branchSession(id, at);
+    } catch (error) {
+      if (error.status !== 404 || error.field !== "at") throw error; // thinned away: take the latest
+    }
+  }
+  const { entries } = await getTimeline(id);
+  if (!entries.length) throw new ApiError(409, { message: "this run has no moment to copy yet" });
+  return branchSession(id, entries.at(-1).at);
+}
+
 // Comparisons (README: "Comparisons"): runs from one start, driven in lock-step.
 const comparison = (id) => `/comparisons/${encodeURIComponent(id)}`;
-export const createComparison = (body) => request("POST", "/comparisons", { body });
+/** spec: {config, vary, values}: runs of `config` differing only in `vary` → {id, token, …}. */
+export const createComparison = (spec) => request("POST", "/comparisons", { body: spec });
 export const getComparison = (id) => request("GET", comparison(id));
 export const deleteComparison = (id, token, keepalive = false) =>
   request("DELETE", comparison(id), { token, keepalive });

@@ -4,7 +4,7 @@
 //   onHello(msg), onConfig(msg), onState(status), onFrame(frame), onError(msg),
 //   onConnection("connecting" | "open" | "closed"), onGone()
 
-import * as rest from "./classroom-api.js";
+import * as rest from "./api.js";
 import { Feed, groupFeedUrl, sessionFeedUrl } from "./feed.js";
 
 class Driven {
@@ -139,7 +139,7 @@ export class Run extends Driven {
 export class Group extends Driven {
   /** Creates a comparison: the runs of `config` that differ only in `vary`. */
   async create(config, vary, values) {
-    const created = await rest.createComparison(config, vary, values);
+    const created = await rest.createComparison({ config, vary, values });
     this.id = created.id;
     this.token = created.token;
     this.status = created.status;

@@ -2,7 +2,7 @@
 // with lesson scenes on the number keys and a share panel (short link, QR code, watcher count).
 // The page's state — a scene number, or a whole config — lives in the URL hash.
 
-import { getSession, getShare } from "../net/classroom-api.js";
+import { getSession, getShare } from "../net/api.js";
 import { LR_STOPS } from "../views/controls.js";
 import { endedText } from "../views/ended.js";
 import { SCENES, scene as sceneAt } from "../state/lessons-data.js";

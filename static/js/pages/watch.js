@@ -3,7 +3,7 @@
 // session of the student's own and opens it here in driving mode (its token stays in this tab's
 // sessionStorage, never in a URL).
 
-import { copySession } from "../net/classroom-api.js";
+import { copySession } from "../net/api.js";
 import { LR_STOPS } from "../views/controls.js";
 import { endedText } from "../views/ended.js";
 import { bindKeys } from "../lib/keyboard.js";

@@ -1,7 +1,7 @@
 // Looking back through a run's timeline, one checkpoint at a time, for this viewer only: the
 // presenter's ← and → (README: GET …/timeline, and WS {"type": "seek", "at": k}). No DOM here.
 
-import { getTimeline } from "../net/classroom-api.js";
+import { getTimeline } from "../net/api.js";
 
 export class SeekBack {
   /** run: a Run; onChange(active) when looking back starts or ends */

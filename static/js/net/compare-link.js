@@ -4,9 +4,7 @@
 // one request per run in flight. No DOM here: everything comes out through `handlers`.
 
 import * as api from "./api.js";
-import { LiveSocket, groupSocketUrl } from "./socket.js";
-
-const CLOSE_UNKNOWN = 4404;
+import { Socket, groupSocketUrl } from "./socket.js";
 
 export class GroupLink {
   /**
@@ -32,17 +30,16 @@ export class GroupLink {
     this.id = created.id;
     this.token = created.token;
     this.h.onCreated?.(created);
-    this.socket = new LiveSocket(groupSocketUrl(this.id), this.token, {
+    this.socket = new Socket(groupSocketUrl(this.id), {
+      token: this.token,
       onState: (state) => {
         if (state === "open") this.flush();
         this.h.onConnection?.(state === "open" ? "ready" : state === "connecting" ? "connecting" : "offline");
       },
       onMessage: (message) => this.receive(message),
       onFrame: (frame) => this.h.onFrame?.(frame),
-      onDrop: (attempt, code) => {
-        if (code === CLOSE_UNKNOWN) this.recreate();
-      },
-    }, { subscribe: false });
+      onGone: () => this.recreate(),
+    });
     return created;
   }
 

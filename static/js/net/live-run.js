@@ -1,18 +1,18 @@
 // A training run as the classroom pages see it: one session (Run) or one comparison (Group),
-// created here or attached to by id, watched through one Feed and — only with a token — driven.
+// created here or attached to by id, watched through one Socket and — only with a token — driven.
 // No DOM here; the page learns everything through the handlers:
 //   onHello(msg), onConfig(msg), onState(status), onFrame(frame), onError(msg),
 //   onConnection("connecting" | "open" | "closed"), onGone()
 
 import * as rest from "./api.js";
-import { Feed, groupFeedUrl, sessionFeedUrl } from "./feed.js";
+import { Socket, groupSocketUrl, sessionSocketUrl } from "./socket.js";
 
 class Driven {
   constructor(handlers) {
     this.h = handlers;
     this.id = null;
     this.token = null;
-    this.feed = null;
+    this.socket = null;
     this.status = "idle";
   }
 
@@ -21,9 +21,10 @@ class Driven {
   }
 
   listen(url) {
-    this.feed?.close();
-    this.feed = new Feed(url, {
+    this.socket?.close();
+    this.socket = new Socket(url, {
       token: this.token,
+      hold: true,
       onState: (state) => this.h.onConnection?.(state),
       onMessage: (message) => this.receive(message),
       onFrame: (frame) => this.h.onFrame?.(frame),
@@ -54,7 +55,7 @@ class Driven {
   }
 
   drive(message, key) {
-    if (this.driving) this.feed?.send(message, key);
+    if (this.driving) this.socket?.send(message, key);
   }
 
   play() {
@@ -100,7 +101,7 @@ export class Run extends Driven {
     this.id = id;
     this.token = token;
     this.status = "idle";
-    this.listen(sessionFeedUrl(id));
+    this.listen(sessionSocketUrl(id));
   }
 
   /**
@@ -118,12 +119,12 @@ export class Run extends Driven {
 
   /** Shows this viewer the checkpoint `at` (a frame with `past: true`); no one else sees it. */
   seek(at) {
-    this.feed?.send({ type: "seek", at }, "view");
+    this.socket?.send({ type: "seek", at }, "view");
   }
 
   /** Back to the live frame after seeking: re-subscribing sends this viewer the current one. */
   live() {
-    this.feed?.send({ type: "subscribe", neurons: false }, "view");
+    this.socket?.send({ type: "subscribe", neurons: false }, "view");
   }
 
   history() {
@@ -131,7 +132,7 @@ export class Run extends Driven {
   }
 
   close({ remove = false } = {}) {
-    this.feed?.close();
+    this.socket?.close();
     if (remove && this.token) rest.deleteSession(this.id, this.token, true).catch(() => {});
   }
 }
@@ -143,12 +144,12 @@ export class Group extends Driven {
     this.id = created.id;
     this.token = created.token;
     this.status = created.status;
-    this.listen(groupFeedUrl(created.id));
+    this.listen(groupSocketUrl(created.id));
     return created;
   }
 
   close() {
-    this.feed?.close();
+    this.socket?.close();
     if (this.token) rest.deleteComparison(this.id, this.token, true).catch(() => {});
   }
 }

@@ -4,9 +4,7 @@
 // No DOM here: everything the page needs comes out through `handlers`.
 
 import * as api from "./api.js";
-import { LiveSocket, socketUrl } from "./socket.js";
-
-const CLOSE_UNKNOWN = 4404; // the server's close code for an unknown session
+import { Socket, sessionSocketUrl } from "./socket.js";
 
 export class SessionLink {
   /**
@@ -53,7 +51,10 @@ export class SessionLink {
   }
 
   watch() {
-    this.socket = new LiveSocket(socketUrl(this.id), this.token, {
+    // No holding in the socket: this link keeps its own queue, which outlives a recreated run.
+    this.socket = new Socket(sessionSocketUrl(this.id), {
+      token: this.token,
+      neurons: true,
       onState: (state) => {
         if (state === "open") {
           this.seeking = false;
@@ -69,9 +70,7 @@ export class SessionLink {
         if (typeof frame.viewers === "number") this.viewers = frame.viewers;
         this.h.onFrame?.(frame);
       },
-      onDrop: (attempt, code) => {
-        if (code === CLOSE_UNKNOWN) this.recreate();
-      },
+      onGone: () => this.recreate(),
     });
   }
 

@@ -1,65 +1,87 @@
-// One WebSocket to a session (the README's "WebSocket protocol"): authenticates, subscribes to
-// the neurons' maps, decodes binary frames into plain objects, and reconnects after a drop with
-// a growing delay. No DOM here; everything goes out through the handlers.
+// One WebSocket to a session or a comparison (the README's "WebSocket protocol"). It
+// authenticates when it was given a token (a watcher's socket never is), asks for the neurons'
+// maps only when told to (the playground draws every hidden unit; a phone in a lecture hall needs
+// the boundary alone), decodes binary frames, reconnects after a drop with a growing delay, and
+// stops for good when the server says it no longer knows the id. No DOM here: everything goes
+// out through the handlers.
 
 import { decodeFrame } from "./frame.js";
 
 const DELAYS = [250, 500, 1000, 2000, 4000]; // ms before reconnect attempt n
+export const CLOSE_GONE = 4404; // the server's close code for an unknown session or comparison
 
-export class LiveSocket {
+export class Socket {
   /**
    * handlers: onMessage(json), onFrame(frame), onState("connecting" | "open" | "closed"),
-   * onDrop(attempt) - called before each reconnect; it may call close() to give up.
-   * options.subscribe: ask for the neurons' maps (sessions only; a comparison has no such
-   * message), true unless false.
+   * onGone() - the server no longer knows this id; the socket stops.
+   * options.token: authenticates the socket (drives the run); none: it only watches.
+   * options.neurons: subscribes to the neurons' maps (sessions only).
+   * options.hold: holds what is sent while the socket is down and sends it once it opens. A
+   * link that keeps its own queue (one that outlives the socket) leaves this off.
    */
-  constructor(url, token, handlers, { subscribe = true } = {}) {
+  constructor(url, { token = null, neurons = false, hold = false, ...handlers } = {}) {
     this.url = url;
     this.token = token;
-    this.handlers = handlers;
-    this.subscribe = subscribe;
+    this.neurons = neurons;
+    this.hold = hold;
+    this.h = handlers;
     this.attempt = 0;
     this.closed = false;
     this.ws = null;
+    this.held = new Map(); // key -> message, sent in order once the socket opens
     this.connect();
   }
 
   connect() {
     if (this.closed) return;
-    this.handlers.onState?.("connecting");
+    this.h.onState?.("connecting");
     const ws = new WebSocket(this.url);
     ws.binaryType = "arraybuffer";
     this.ws = ws;
     ws.onopen = () => {
       this.attempt = 0;
       if (this.token) ws.send(JSON.stringify({ type: "auth", token: this.token }));
-      if (this.subscribe) ws.send(JSON.stringify({ type: "subscribe", neurons: true }));
-      this.handlers.onState?.("open");
+      if (this.neurons) ws.send(JSON.stringify({ type: "subscribe", neurons: true }));
+      this.h.onState?.("open");
+      const held = [...this.held.values()];
+      this.held.clear();
+      for (const message of held) ws.send(JSON.stringify(message));
     };
     ws.onmessage = (event) => {
-      if (typeof event.data === "string") {
-        this.handlers.onMessage?.(JSON.parse(event.data));
-      } else {
-        this.handlers.onFrame?.(decodeFrame(event.data));
-      }
+      if (typeof event.data === "string") this.h.onMessage?.(JSON.parse(event.data));
+      else this.h.onFrame?.(decodeFrame(event.data));
     };
     ws.onclose = (event) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      this.handlers.onState?.("closed", event.code);
+      this.h.onState?.("closed");
       if (this.closed) return;
+      if (event.code === CLOSE_GONE) {
+        this.closed = true;
+        this.h.onGone?.();
+        return;
+      }
       const delay = DELAYS[Math.min(this.attempt, DELAYS.length - 1)];
       this.attempt += 1;
-      this.handlers.onDrop?.(this.attempt, event.code);
       this.timer = setTimeout(() => this.connect(), delay);
     };
   }
 
-  /** Sends a JSON message; returns false when the socket is not open (the caller may retry). */
-  send(message) {
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
-    this.ws.send(JSON.stringify(message));
-    return true;
+  /**
+   * Sends now and returns true; or returns false, holding the message when the socket holds.
+   * Held messages are keyed, so a burst of play/pause while offline leaves only the last one;
+   * `key: null` never holds.
+   */
+  send(message, key = message.type) {
+    if (this.ws && this.ws.readyState === WebSocket.OPEN) {
+      this.ws.send(JSON.stringify(message));
+      return true;
+    }
+    if (this.hold && key !== null && !this.closed) {
+      this.held.delete(key); // re-inserted last: held messages keep the order they were sent in
+      this.held.set(key, message);
+    }
+    return false;
   }
 
   get open() {
@@ -75,14 +97,12 @@ export class LiveSocket {
   }
 }
 
-/** ws://host/api/sessions/{id}/ws for the page's own origin. */
-export function socketUrl(id) {
+function wsUrl(path) {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${location.host}/api/sessions/${encodeURIComponent(id)}/ws`;
+  return `${scheme}//${location.host}${path}`;
 }
 
+/** ws://host/api/sessions/{id}/ws for the page's own origin. */
+export const sessionSocketUrl = (id) => wsUrl(`/api/sessions/${encodeURIComponent(id)}/ws`);
 /** ws://host/api/comparisons/{id}/ws: one socket for every run of a comparison. */
-export function groupSocketUrl(id) {
-  const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  return `${scheme}//${location.host}/api/comparisons/${encodeURIComponent(id)}/ws`;
-}
+export const groupSocketUrl = (id) => wsUrl(`/api/comparisons/${encodeURIComponent(id)}/ws`);

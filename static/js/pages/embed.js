@@ -1,5 +1,5 @@
-// Entry point of /embed: one scenario locked by its URL (see embed-config.js), only the controls
-// the URL lists, and a postMessage conversation with the host page (see embed-host.js).
+// Entry point of /embed: one scenario locked by its URL (see state/embed-config.js), only the
+// controls the URL lists, and a postMessage conversation with the host page (see net/embed-host.js).
 // Each visitor gets a session of their own; its token never leaves this frame.
 
 import { LR_STOPS } from "../views/controls.js";

@@ -26,7 +26,9 @@ from tests.conftest import LiveServer, serve
 PAGES = ["/", "/compare", "/present", "/embed", "/embed/builder", "/lessons", "/healthz"]
 
 
-@pytest.mark.parametrize("path", [*PAGES, "/openapi.json", "/static/js/pages/playground.js", "SESSION"])
+@pytest.mark.parametrize(
+    "path", [*PAGES, "/openapi.json", "/static/js/pages/playground.js", "SESSION"]
+)
 def test_head_answers_wherever_get_does_with_the_same_headers(
     client: TestClient, path: str
 ) -> None:

@@ -8,11 +8,14 @@ raises a `ConfigError` naming the field, so a route and a socket answer it the s
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.config import Settings
 from app.engine import ConfigError, TrainConfig, config_from_dict
 from app.sessions import memory
+
+if TYPE_CHECKING:  # a session calls these checks; only the types are needed here
+    from app.sessions.session import Session
 
 
 def check_config(config: dict[str, Any], settings: Settings) -> None:
@@ -38,6 +41,30 @@ def allowed_config(fields: dict[str, Any], settings: Settings) -> TrainConfig:
     config = config_from_dict(fields)
     memory.check(config, settings)  # before building what would be refused
     return config
+
+
+def allowed_change(session: Session, changes: dict[str, Any]) -> dict[str, Any]:
+    """The session's whole config with `changes`, checked: ConfigError naming the field, or
+    MemoryFull when the server has no room for what the change would add."""
+    merged = {**session.config(), **changes}
+    check_config(merged, session.settings)
+    config = config_from_dict(merged)
+    before = session.trainer.config
+    need = memory.check(config, session.settings, before)
+    if not session.budget.fits(need - session.memory):
+        raise memory.MemoryFull(memory.undo(config, before, session.settings) or "config")
+    return merged
+
+
+def allowed_group_change(runs: list[Session], changes: dict[str, Any]) -> None:
+    """The same change for every run: each valid before any changes, and all fitting at once."""
+    growth, config = 0, None
+    for run in runs:
+        config = config_from_dict(allowed_change(run, changes))
+        growth += memory.estimate(config, run.settings) - run.memory
+    if config is not None and not runs[0].budget.fits(growth):
+        field = memory.undo(config, runs[-1].trainer.config, runs[-1].settings)
+        raise memory.MemoryFull(field or "config")
 
 
 def check_step(

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from app.config import Settings
-from app.engine import Trainer, checkpoint, config_from_dict, config_to_dict
+from app.engine import Trainer, checkpoint, config_to_dict
 from app.sessions import frames, limits, markers, memory
 from app.sessions.history import History
 from app.sessions.hub import Hub, stop
@@ -299,18 +299,6 @@ class Session:
 
     # --- actions, from the event loop ---------------------------------------------------------
 
-    def merged_config(self, changes: dict[str, Any]) -> dict[str, Any]:
-        """Validate changes against the whole config; raise ConfigError naming the field, or
-        MemoryFull when the server has no room for what the change would add."""
-        merged = {**self.config(), **changes}
-        limits.check_config(merged, self.settings)
-        config = config_from_dict(merged)
-        need = memory.check(config, self.settings, self.trainer.config)
-        if not self.budget.fits(need - self.memory):
-            field = memory.undo(config, self.trainer.config, self.settings)
-            raise memory.MemoryFull(field or "config")
-        return merged
-
     def remeasure(self) -> None:
         """Count the memory of the config now in force (after a change or a rewind)."""
         need = memory.estimate(self.trainer.config, self.settings)
@@ -335,7 +323,7 @@ class Session:
 
     async def configure(self, changes: dict[str, Any]) -> str:
         self.touch()
-        self.merged_config(changes)
+        limits.allowed_change(self, changes)
         async with self.lock:
             applied, frame = await self.worker.run(self.reconfigure, changes)
         self.remeasure()

@@ -11,6 +11,7 @@ from app.api import boundary
 from app.api.deps import DrivenSessionDep, RegistryDep, SessionDep, SettingsDep
 from app.api.responses import CREATE_ERRORS, DRIVE_ERRORS, ERRORS, created
 from app.schemas import (
+    LIMITS,
     Boundary,
     ConfigChange,
     ConfigUpdate,
@@ -117,7 +118,9 @@ async def read_boundary(
     session: SessionDep,
     settings: SettingsDep,
     request: Request,
-    resolution: Annotated[int, Query(ge=2, le=200, description="N for an N × N grid.")] = 100,
+    resolution: Annotated[
+        int, Query(ge=2, le=LIMITS["resolution"][1], description="N for an N × N grid.")
+    ] = 100,
     authorization: Annotated[
         str | None, Header(description="`Bearer <token>`: needed past the viewers' largest grid.")
     ] = None,

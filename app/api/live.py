@@ -38,7 +38,7 @@ from app.schemas import (
 )
 from app.sessions import service
 from app.sessions.hub import Viewer
-from app.sessions.refusals import ConfigError, Conflict
+from app.sessions.refusals import ConfigError, Conflict, Full
 from app.sessions.session import Session
 
 router = APIRouter()
@@ -66,12 +66,13 @@ async def live(socket: WebSocket, session_id: str) -> None:
         await socket.send_json(error("not_found", "no session has this id", "session_id"))
         await socket.close(CLOSE_UNKNOWN)
         return
-    if len(session.hub) >= settings.max_viewers:
-        await socket.send_json(error("unavailable", "this session has too many viewers"))
+    viewer = Viewer(socket)
+    try:
+        service.join(session, viewer)
+    except Full as exc:
+        await socket.send_json(error("unavailable", exc.message))
         await socket.close(CLOSE_FULL)
         return
-    viewer = Viewer(socket)
-    service.join(session, viewer)
     viewer.offer_json(hello(session, viewer))
     await offer_current_frame(session, viewer)
 

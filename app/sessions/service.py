@@ -157,6 +157,9 @@ def set_speed(
 
 
 def join(session: Session, viewer: Viewer) -> None:
+    """Count `viewer` in; Full when the session has as many viewers as it may."""
+    if len(session.hub) >= session.settings.max_viewers:
+        raise Full("this session has too many viewers")
     session.hub.add(viewer)
     session.note_viewers()
     session.touch()

@@ -12,7 +12,18 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
-from app.api import classroom, compare, contract, errors, health, live, pages, sessions, timeline
+from app.api import (
+    classroom,
+    compare,
+    contract,
+    errors,
+    health,
+    live,
+    pages,
+    refusals,
+    sessions,
+    timeline,
+)
 from app.api.head import HeadAsGet
 from app.api.limits import BodyLimit
 from app.api.misses import Misses
@@ -55,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.code_misses = Misses(settings.code_misses_per_minute)  # wrong watch codes
     app.state.templates = Jinja2Templates(directory=ROOT / "templates")
     errors.install(app)
+    refusals.install(app)
     contract.install(app, settings)
     app.add_middleware(BodyLimit, max_bytes=settings.max_message_bytes)
     app.add_middleware(SecurityHeaders, allowed_embedders=settings.allowed_embedders)

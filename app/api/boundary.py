@@ -7,9 +7,8 @@ Anyone with the id may read, so what a read costs is bounded three ways:
   rather than a silently smaller grid, so a script learns why its grid is not what it asked for;
 - the frame's resolution is served from the grid the session computed for its viewers, so
   only turning it into JSON costs; answers are cached per moment and shared by identical reads
-  arriving together (app/sessions/reads.py);
-- what still has to be computed runs in the worker's one lane for reads, which takes its turn
-  with the sessions' lanes instead of queueing ahead of them (app/sessions/worker.py);
+  arriving together, and what still has to be computed runs in the worker's one lane for reads
+  (app/sessions/boundary.py, reads.py, worker.py);
 - answering at all costs ~1 ms of Python, so reads without the token are paced per client
   address, STEPWISE_VIEWER_READS_PER_SECOND (app/api/pacer.py).
 """
@@ -26,12 +25,9 @@ from app.api.deps import require_bearer, token_matches
 from app.api.errors import ApiError
 from app.api.pacer import Busy
 from app.config import Settings
-from app.engine import EXTENT, checkpoint
 from app.schemas import Boundary
-from app.sessions.frames import GRID_RESOLUTION
+from app.sessions import boundary as reads
 from app.sessions.session import Session
-from app.sessions.timeline import Entry
-from app.sessions.worker import READS
 
 
 def check_resolution(
@@ -95,7 +91,7 @@ def boundary_for(problem: str, grid: Any, resolution: int) -> Boundary:
         values = grid.ravel().astype(float).tolist()
     return Boundary(
         resolution=resolution,
-        extent=[EXTENT[0], EXTENT[1], EXTENT[0], EXTENT[1]],
+        extent=[reads.EXTENT[0], reads.EXTENT[1], reads.EXTENT[0], reads.EXTENT[1]],
         problem=problem,
         values=values,
         confidence=confidence,
@@ -112,46 +108,9 @@ def as_json(data: bytes) -> Response:
 
 async def now(session: Session, resolution: int) -> Response:
     """The boundary as the session's viewers see it now."""
-    worker = session.worker.worker
-    shown = session.grid
-    if shown is not None and resolution == GRID_RESOLUTION:  # computed already, for the frames
-
-        async def from_frame() -> bytes:
-            problem = session.trainer.config.problem
-            return await worker.run(render, problem, shown.values, resolution, key=READS)
-
-        return as_json(await session.reads.get(shown, resolution, from_frame))
-
-    async def compute() -> bytes:
-        async with session.lock:  # the trainer is not training while this reads it
-            data = await worker.run(compute_now, session, resolution, key=READS)
-            session.release_if_unwatched()
-        return data
-
-    if shown is None:  # between a reset and its first record: nothing to key a cache on
-        return as_json(await compute())
-    return as_json(await session.reads.get(shown, resolution, compute))
+    return as_json(await reads.now(session, resolution, render))
 
 
-def compute_now(session: Session, resolution: int) -> bytes:
-    data = render(session.trainer.config.problem, session.trainer.grid(resolution), resolution)
-    session.trainer.release_buffers()  # a one-off grid's buffers (42 MB at 200) must not stay
-    return data
-
-
-async def past(session: Session, entry: Entry, resolution: int) -> Response:
-    """The boundary as it was at checkpoint `entry`; a checkpoint never changes."""
-    worker = session.worker.worker
-
-    def evaluate() -> bytes:
-        with checkpoint.showing(session.trainer, entry.checkpoint) as shown:
-            data = render(shown.config.problem, shown.grid(resolution), resolution)
-            if resolution != GRID_RESOLUTION:
-                shown.release_buffers()  # as in compute_now; the frames' own are counted
-            return data
-
-    async def compute() -> bytes:
-        async with session.lock:
-            return await worker.run(evaluate, key=READS)
-
-    return as_json(await session.reads.get(entry, ("past", resolution), compute))
+async def past(session: Session, at: int, resolution: int) -> Response:
+    """The boundary as it was at timeline moment `at`; a checkpoint never changes."""
+    return as_json(await reads.past(session, at, resolution, render))

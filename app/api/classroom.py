@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.api.deps import RegistryDep, SessionDep
 from app.api.errors import ApiError
 from app.api.misses import Misses
-from app.api.sessions import ERRORS
+from app.api.responses import ERRORS
 from app.schemas import ErrorResponse, OEmbed, SharePublic
 
 router = APIRouter(tags=["classroom"])

@@ -8,19 +8,19 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Response, WebSocket
 from pydantic import TypeAdapter
 
-from app.api.deps import RegistryDep, SettingsDep, require_bearer
-from app.api.errors import ApiError, field_bounds
-from app.api.live import CLOSE_UNKNOWN, TAGS, converse, error, offer_current_frame, parse
-from app.api.sessions import (
-    CREATE_ERRORS,
-    DRIVE_ERRORS,
-    ERRORS,
-    changes_of,
-    invalid,
-    no_memory,
+from app.api.deps import RegistryDep, require_bearer
+from app.api.errors import ApiError
+from app.api.responses import CREATE_ERRORS, DRIVE_ERRORS, ERRORS
+from app.api.sockets import (
+    CLOSE_UNKNOWN,
+    TAGS,
+    converse,
+    error,
+    offer_current_frame,
+    parse,
+    refused,
 )
 from app.config import Settings
-from app.engine import ConfigError, Trainer, config_from_dict
 from app.schemas import (
     AuthMessage,
     ComparisonCreate,
@@ -37,15 +37,14 @@ from app.schemas import (
     StepMessage,
     ValueMessage,
 )
+from app.sessions import comparisons
 from app.sessions.group import Comparison
-from app.sessions.hub import Tap, Viewer
-from app.sessions.memory import MemoryFull
-from app.sessions.registry import Registry, RegistryFull
-from app.sessions.session import check_limits
+from app.sessions.hub import Viewer
+from app.sessions.refusals import ConfigError, Conflict
+from app.sessions.registry import Registry
 
 router = APIRouter(prefix="/api/comparisons", tags=["comparisons"])
 MESSAGES: TypeAdapter[Any] = TypeAdapter(GroupClientMessage)
-BOUNDS = field_bounds()
 
 
 def get_group(
@@ -73,22 +72,6 @@ GroupDep = Annotated[Comparison, Depends(get_group)]
 DrivenGroupDep = Annotated[Comparison, Depends(get_driven_group)]
 
 
-def run_configs(
-    base: dict[str, Any], vary: str, values: list[Any], settings: Settings
-) -> list[dict[str, Any]]:
-    """One config per value, each checked; ConfigError names `values.i` when one is bad."""
-    configs = []
-    for i, value in enumerate(values):
-        config = {**base, vary: value}
-        try:
-            config_from_dict(config)  # kinds first: the server's limits compare numbers
-            check_limits(config, settings)
-        except ConfigError as exc:
-            raise ConfigError(f"values.{i}", f"{vary} = {value!r}: {exc.message}") from None
-        configs.append(config)
-    return configs
-
-
 def public(group: Comparison) -> ComparisonPublic:
     return ComparisonPublic.model_validate(group.public())
 
@@ -100,31 +83,10 @@ def public(group: Comparison) -> ComparisonPublic:
     responses=CREATE_ERRORS,
     summary="Create runs that differ only in one field",
 )
-async def create_comparison(
-    request: ComparisonCreate, registry: RegistryDep, settings: SettingsDep
-) -> ComparisonCreated:
-    if len(request.values) > settings.max_comparison_runs:
-        raise ApiError(
-            422, f"at most {settings.max_comparison_runs} runs are allowed", field="values"
-        )
-    try:
-        check_limits(request.config.model_dump(), settings)
-        configs = run_configs(request.config.model_dump(), request.vary, request.values, settings)
-    except ConfigError as exc:
-        raise invalid(exc) from None
-    trainers = [await registry.worker.run(Trainer, config_from_dict(c)) for c in configs]
-    try:
-        group = await registry.add_group(trainers, request.vary, list(request.values))
-    except RegistryFull:
-        raise ApiError(
-            503,
-            "the server is running as many sessions as it may; try again in a minute",
-            headers={"Retry-After": "60"},
-        ) from None
-    except MemoryFull:
-        raise no_memory() from None
-    except ConfigError as exc:  # a run needs more memory than one session may have
-        raise invalid(exc) from None
+async def create_comparison(request: ComparisonCreate, registry: RegistryDep) -> ComparisonCreated:
+    group = await comparisons.create(
+        registry, request.config.model_dump(), request.vary, list(request.values)
+    )
     return ComparisonCreated.model_validate({**group.public(), "token": group.token})
 
 
@@ -144,23 +106,9 @@ async def read_comparison(group: GroupDep) -> ComparisonPublic:
     responses=DRIVE_ERRORS,
     summary="Train every run the same number of epochs",
 )
-async def step_comparison(
-    request: ComparisonStep, group: DrivenGroupDep, settings: SettingsDep
-) -> ComparisonPublic:
-    check_group_step(group, settings, request.epochs)
-    await group.step(request.epochs)
+async def step_comparison(request: ComparisonStep, group: DrivenGroupDep) -> ComparisonPublic:
+    await comparisons.step(group, request.epochs)
     return public(group)
-
-
-def check_group_step(group: Comparison, settings: Settings, epochs: int) -> None:
-    cost = epochs * max(run.trainer.steps_per_epoch for run in group.runs)
-    if epochs > settings.max_epochs_per_call or cost > settings.max_steps_per_call:
-        raise ApiError(
-            422,
-            f"{epochs} epochs are more than one call may train (at most "
-            f"{settings.max_epochs_per_call} epochs and {settings.max_steps_per_call} steps)",
-            field="epochs",
-        )
 
 
 @router.post(
@@ -170,7 +118,7 @@ def check_group_step(group: Comparison, settings: Settings, epochs: int) -> None
     summary="Every run back to its step-0 weights",
 )
 async def reset_comparison(group: DrivenGroupDep) -> ComparisonPublic:
-    await group.reset()
+    await comparisons.reset(group)
     return public(group)
 
 
@@ -180,27 +128,10 @@ async def reset_comparison(group: DrivenGroupDep) -> ComparisonPublic:
     responses={**DRIVE_ERRORS, 503: CREATE_ERRORS[503]},
     summary="Change the shared config, or each run's varied value",
 )
-async def update_comparison(
-    request: ComparisonUpdate, group: DrivenGroupDep, settings: SettingsDep
-) -> ComparisonPublic:
-    try:
-        await apply_update(group, request, settings)
-    except MemoryFull as exc:
-        raise no_memory(exc.field) from None
-    except ConfigError as exc:
-        raise invalid(exc) from None
+async def update_comparison(request: ComparisonUpdate, group: DrivenGroupDep) -> ComparisonPublic:
+    changes = None if request.config is None else request.config.model_dump(exclude_unset=True)
+    await comparisons.update(group, changes, request.values)
     return public(group)
-
-
-async def apply_update(group: Comparison, request: ComparisonUpdate, settings: Settings) -> None:
-    if request.values is not None and len(request.values) != len(group.runs):
-        raise ConfigError("values", f"give one value per run ({len(group.runs)})")
-    if request.config is not None:
-        await group.configure(changes_of(request.config))
-    if request.values is not None:
-        run_configs(group.runs[0].config(), group.vary, request.values, settings)
-        for i, value in enumerate(request.values):
-            await group.set_value(i, value)
 
 
 @router.delete(
@@ -211,7 +142,7 @@ async def apply_update(group: Comparison, request: ComparisonUpdate, settings: S
     summary="Delete a comparison and its runs",
 )
 async def delete_comparison(group: DrivenGroupDep, registry: RegistryDep) -> Response:
-    await registry.delete_group(group.id)
+    await comparisons.delete(registry, group)
     return Response(status_code=204)
 
 
@@ -229,29 +160,22 @@ async def live_comparison(socket: WebSocket, group_id: str) -> None:
         await socket.close(CLOSE_UNKNOWN)
         return
     viewer = Viewer(socket)
-    taps = [Tap(viewer, run.id) for run in group.runs]
-    for run, tap in zip(group.runs, taps, strict=True):
-        run.hub.add(tap)
-    group.watchers.add(viewer)
-    group.touch()
+    taps = comparisons.join(group, viewer)
     viewer.offer_json({"type": "hello", **group.public(), "data": group.runs[0].data()})
     for run in group.runs:
         await offer_current_frame(run, viewer, source=run.id)
 
     async def on_text(text: str) -> None:
         group.touch()
-        await handle(group, viewer, text, settings)
+        await handle(group, viewer, text)
 
     try:
         await converse(socket, viewer, settings.max_message_bytes, on_text)
     finally:
-        group.watchers.discard(viewer)
-        for run, tap in zip(group.runs, taps, strict=True):
-            run.hub.remove(tap)
-        group.touch()
+        comparisons.leave(group, viewer, taps)
 
 
-async def handle(group: Comparison, viewer: Viewer, text: str, settings: Settings) -> None:
+async def handle(group: Comparison, viewer: Viewer, text: str) -> None:
     message = parse(MESSAGES, text, viewer, {*TAGS, "value"})
     if message is None:
         return
@@ -266,37 +190,23 @@ async def handle(group: Comparison, viewer: Viewer, text: str, settings: Setting
         viewer.offer_json(error("unauthorized", 'send {"type": "auth", "token": …} first'))
         return
     try:
-        await drive(group, message, settings)
-    except ConfigError as exc:
-        viewer.offer_json(error("invalid", exc.message, exc.field))
-    except ApiError as exc:
-        viewer.offer_json(error(exc.code, exc.message, exc.field))
+        await drive(group, message)
+    except (ConfigError, Conflict) as exc:
+        viewer.offer_json(refused(exc))
 
 
-async def drive(group: Comparison, message: Any, settings: Settings) -> None:
+async def drive(group: Comparison, message: Any) -> None:
     if isinstance(message, PlayMessage):
-        group.play()
+        comparisons.play(group)
     elif isinstance(message, PauseMessage):
-        group.pause()
+        comparisons.pause(group)
     elif isinstance(message, StepMessage):
-        if message.epochs is None:
-            raise ConfigError("steps", "a comparison steps in whole epochs, to stay in step")
-        check_group_step(group, settings, message.epochs)
-        await group.step(message.epochs)
+        await comparisons.step(group, message.epochs)
     elif isinstance(message, ResetMessage):
-        await group.reset()
+        await comparisons.reset(group)
     elif isinstance(message, SetMessage):
-        await group.configure(changes_of(message.config))
+        await comparisons.update(group, message.config.model_dump(exclude_unset=True), None)
     elif isinstance(message, SpeedMessage):
-        if message.steps_per_second is not None:
-            raise ConfigError("steps_per_second", "a comparison's speed is in epochs per second")
-        group.epochs_per_second = message.epochs_per_second
-        group.announce()
+        comparisons.set_speed(group, message.epochs_per_second, message.steps_per_second)
     elif isinstance(message, ValueMessage):
-        if message.index >= len(group.runs):
-            raise ConfigError("index", f"there are {len(group.runs)} runs")
-        values = list(group.values)
-        values[message.index] = message.value
-        run_configs(group.runs[0].config(), group.vary, values, settings)
-        await group.set_value(message.index, message.value)
-        group.announce()
+        await comparisons.set_value(group, message.index, message.value)

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.routing import compile_path
 
-from app.schemas import ErrorResponse
+from app.schemas import EXTENT, LIMITS, ErrorResponse
 
 log = logging.getLogger("stepwise")
 
@@ -87,6 +87,7 @@ KINDS = {
     **dict.fromkeys(("dict_type", "model_type", "model_attributes_type"), "an object"),
 }
 POINT_SHAPE = {"missing", "too_long", "too_short", "tuple_type", "list_type"}
+SQUARE = "[{0:g}, {1:g}] x [{0:g}, {1:g}]".format(*EXTENT)
 BOUND_KINDS = {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}
 
 
@@ -118,8 +119,8 @@ def describe_error(error: dict[str, Any], bounds: dict[str, tuple[Any, Any]]) ->
         return point, f"{point} must be [x1, x2, label]: two numbers and an integer label"
     if at and len(parts) == at + 1 and kind in BOUND_KINDS:
         if parts[-1] == "2":
-            return field, f"{field} (a label) must be between 0 and 5"
-        return field, f"{field} must lie in the square [-6, 6] x [-6, 6]"
+            return field, f"{field} (a label) must be {_bounds_text(*LIMITS['label'])}"
+        return field, f"{field} must lie in the square {SQUARE}"
     if kind in KINDS and field == "body":  # every body and message is an object
         return field, "the body must be a JSON object of named fields"
     if kind in KINDS:
@@ -173,7 +174,7 @@ def field_bounds() -> dict[str, tuple[Any, Any]]:
                 hi = getattr(meta, "le", None) if getattr(meta, "le", None) is not None else hi
             if lo is not None and hi is not None:
                 bounds[name] = (lo, hi)
-    bounds["hidden_layers"] = (1, 32)
+    bounds["hidden_layers"] = LIMITS["neurons"]  # the schema bounds each width, not the list
     return bounds
 
 

@@ -1,24 +1,27 @@
 """WS /api/sessions/{id}/ws: watch a session live, and drive it after sending its token.
 
-The socket never trains: it asks the session (or its runner) to act, and every viewer —
-this one included — learns the outcome from the frames and messages the hub fans out.
+The socket never trains: it asks the service to act, and every viewer — this one
+included — learns the outcome from the frames and messages the hub fans out.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
-from pydantic import TypeAdapter, ValidationError
+from fastapi import APIRouter, WebSocket
+from pydantic import TypeAdapter
 
 from app.api.deps import token_matches
-from app.api.errors import ApiError, describe_error, field_bounds
-from app.api.sessions import changes_of, check_step_limits
-from app.api.timeline import check_rescuable
-from app.engine import ConfigError
+from app.api.sockets import (
+    CLOSE_FULL,
+    CLOSE_UNKNOWN,
+    TAGS,
+    converse,
+    error,
+    offer_current_frame,
+    parse,
+    refused,
+)
 from app.schemas import (
     AuthMessage,
     ClientMessage,
@@ -33,26 +36,13 @@ from app.schemas import (
     StepMessage,
     SubscribeMessage,
 )
-from app.sessions import runner
-from app.sessions.hub import Viewer, stop
-from app.sessions.session import CLOSE_GONE, Session
+from app.sessions import service
+from app.sessions.hub import Viewer
+from app.sessions.refusals import ConfigError, Conflict, Full
+from app.sessions.session import Session
 
 router = APIRouter()
 MESSAGES: TypeAdapter[Any] = TypeAdapter(ClientMessage)
-BOUNDS = field_bounds()
-TAGS = {
-    *("auth", "play", "pause", "reset", "step", "set", "speed", "subscribe"),
-    *("seek", "rewind", "rescue"),
-}
-
-# WebSocket close codes: policy violation, message too big, try again later (full).
-CLOSE_UNKNOWN = CLOSE_GONE
-CLOSE_TOO_BIG = 1009
-CLOSE_FULL = 1013
-
-
-def error(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    return {"type": "error", "code": code, "message": message, "field": field}
 
 
 def hello(session: Session, viewer: Viewer) -> dict[str, Any]:
@@ -76,14 +66,13 @@ async def live(socket: WebSocket, session_id: str) -> None:
         await socket.send_json(error("not_found", "no session has this id", "session_id"))
         await socket.close(CLOSE_UNKNOWN)
         return
-    if len(session.hub) >= settings.max_viewers:
-        await socket.send_json(error("unavailable", "this session has too many viewers"))
+    viewer = Viewer(socket)
+    try:
+        service.join(session, viewer)
+    except Full as exc:
+        await socket.send_json(error("unavailable", exc.message))
         await socket.close(CLOSE_FULL)
         return
-    viewer = Viewer(socket)
-    session.hub.add(viewer)
-    session.note_viewers()
-    session.touch()
     viewer.offer_json(hello(session, viewer))
     await offer_current_frame(session, viewer)
 
@@ -94,68 +83,14 @@ async def live(socket: WebSocket, session_id: str) -> None:
     try:
         await converse(socket, viewer, settings.max_message_bytes, on_text)
     finally:
-        session.hub.remove(viewer)
-        session.note_viewers()
-        session.touch()
-        session.release_if_unwatched()
-
-
-async def converse(
-    socket: WebSocket,
-    viewer: Viewer,
-    max_bytes: int,
-    on_text: Callable[[str], Awaitable[None]],
-) -> None:
-    """Pump the viewer's queue out while reading its messages in, until either side ends."""
-    pump = asyncio.create_task(viewer.pump())
-    try:
-        while not pump.done():
-            message = await socket.receive()
-            if message["type"] == "websocket.disconnect":
-                break
-            text = message.get("text")
-            if text is None:
-                viewer.offer_json(error("bad_request", "messages must be JSON text"))
-                continue
-            if len(text.encode()) > max_bytes:
-                await stop(pump)
-                with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
-                    await socket.close(CLOSE_TOO_BIG)  # the client may be gone already
-                break
-            await on_text(text)
-    except WebSocketDisconnect:
-        pass
-    finally:
-        await stop(pump)
-
-
-def parse(adapter: TypeAdapter[Any], text: str, viewer: Viewer, tags: set[str]) -> Any | None:
-    """The message in `text`, or None after telling the viewer, naming the field, what is off."""
-    try:
-        return adapter.validate_json(text)
-    except ValidationError as exc:
-        first: dict[str, Any] = dict(exc.errors()[0])
-        loc: tuple[Any, ...] = tuple(first.get("loc", ()))
-        if len(loc) > 1 and loc[0] in tags:  # the union's tag names no field the client wrote
-            first["loc"] = loc[1:]
-        field, sentence = describe_error(first, BOUNDS)
-        viewer.offer_json(error("invalid", sentence, None if field == "body" else field))
-        return None
-
-
-async def offer_current_frame(session: Session, viewer: Viewer, source: str = "") -> None:
-    async with session.lock:
-        frame = await session.worker.run(session.current_frame, viewer.neurons)
-    viewer.offer_frame(frame, source)
+        service.leave(session, viewer)
 
 
 async def offer_past_frame(session: Session, viewer: Viewer, at: int) -> None:
-    entry = session.timeline.get(at)
-    if entry is None:
+    frame = await service.past_frame(session, at, viewer.neurons)
+    if frame is None:
         viewer.offer_json(error("not_found", "the timeline has no such moment", "at"))
         return
-    async with session.lock:
-        frame = await session.worker.run(session.past_frame, entry, viewer.neurons)
     viewer.offer_frame(frame)
 
 
@@ -182,30 +117,24 @@ async def handle(session: Session, viewer: Viewer, text: str) -> None:
         return
     try:
         await drive(session, message)
-    except ConfigError as exc:
-        viewer.offer_json(error("invalid", exc.message, exc.field))
-    except ApiError as exc:
-        viewer.offer_json(error(exc.code, exc.message, exc.field))
+    except (ConfigError, Conflict) as exc:
+        viewer.offer_json(refused(exc))
 
 
 async def drive(session: Session, message: Any) -> None:
     if isinstance(message, PlayMessage):
-        runner.play(session)
+        service.play(session)
     elif isinstance(message, PauseMessage):
-        runner.pause(session)
+        service.pause(session)
     elif isinstance(message, StepMessage):
-        check_step_limits(session, session.settings, message.steps, message.epochs)
-        await session.step(steps=message.steps, epochs=message.epochs)
+        await service.step(session, message.steps, message.epochs)
     elif isinstance(message, SetMessage):
-        await session.configure(changes_of(message.config))
+        await service.configure(session, message.config.model_dump(exclude_unset=True))
     elif isinstance(message, ResetMessage):
-        await session.reset()
+        await service.reset(session)
     elif isinstance(message, RewindMessage):
-        await session.rewind(message.at)
+        await service.rewind(session, message.at)
     elif isinstance(message, RescueMessage):
-        check_rescuable(session)
-        await session.rescue()
+        await service.rescue(session)
     elif isinstance(message, SpeedMessage):
-        session.epochs_per_second = message.epochs_per_second
-        session.steps_per_second = message.steps_per_second
-        session.hub.publish_json(runner.state_message(session))
+        service.set_speed(session, message.epochs_per_second, message.steps_per_second)

@@ -8,17 +8,9 @@ from fastapi import APIRouter, Header, Path, Query, Request
 
 from app.api import boundary
 from app.api.deps import DrivenSessionDep, RegistryDep, SessionDep, SettingsDep
-from app.api.errors import ApiError
-from app.api.sessions import (
-    CREATE_ERRORS,
-    DRIVE_ERRORS,
-    ERRORS,
-    created,
-    invalid,
-    register,
-)
-from app.engine import ConfigError, Trainer, checkpoint
+from app.api.responses import CREATE_ERRORS, DRIVE_ERRORS, ERRORS, created
 from app.schemas import (
+    LIMITS,
     Boundary,
     BranchRequest,
     ErrorResponse,
@@ -27,21 +19,11 @@ from app.schemas import (
     SessionState,
     TimelinePublic,
 )
-from app.sessions import memory
-from app.sessions.history import History
-from app.sessions.session import Session
-from app.sessions.timeline import Entry
+from app.sessions import service
 
 router = APIRouter(prefix="/api/sessions", tags=["timeline"])
 ERRORS_429 = {"model": ErrorResponse, "description": "Too many reads from this address."}
 At = Annotated[int, Path(ge=0, description="A checkpoint's key, from the timeline.")]
-
-
-def entry_of(session: Session, at: int | None) -> Entry:
-    try:
-        return session.entry(at)
-    except ConfigError as exc:
-        raise ApiError(404, exc.message, field="at") from None
 
 
 @router.get(
@@ -68,14 +50,16 @@ async def read_past_boundary(
     settings: SettingsDep,
     request: Request,
     at: At,
-    resolution: Annotated[int, Query(ge=2, le=200, description="N for an N × N grid.")] = 100,
+    resolution: Annotated[
+        int, Query(ge=2, le=LIMITS["resolution"][1], description="N for an N × N grid.")
+    ] = 100,
     authorization: Annotated[
         str | None, Header(description="`Bearer <token>`: needed past the viewers' largest grid.")
     ] = None,
 ) -> Any:
     await boundary.pace(request, session, authorization)
     boundary.check_resolution(resolution, settings, session, authorization)
-    return await boundary.past(session, entry_of(session, at), resolution)
+    return await boundary.past(session, at, resolution)
 
 
 @router.post(
@@ -85,15 +69,8 @@ async def read_past_boundary(
     summary="Continue from a checkpoint, forgetting what came after",
 )
 async def rewind_session(request: MomentRequest, session: DrivenSessionDep) -> SessionState:
-    entry_of(session, request.at)
-    await session.rewind(request.at)
+    await service.rewind(session, request.at)
     return SessionState.model_validate(session.state())
-
-
-def check_rescuable(session: Session) -> None:
-    """Rescue answers a blow-up; on a healthy run it would only halve the step size unasked."""
-    if session.trainer.status != "diverged":
-        raise ApiError(409, "this run has not diverged, so there is nothing to rescue")
 
 
 @router.post(
@@ -106,9 +83,7 @@ def check_rescuable(session: Session) -> None:
     summary="Rewind to before the run blew up and halve the step size",
 )
 async def rescue_session(session: DrivenSessionDep) -> SessionState:
-    check_rescuable(session)
-    entry_of(session, None)
-    await session.rescue()
+    await service.rescue(session)
     return SessionState.model_validate(session.state())
 
 
@@ -120,25 +95,7 @@ async def rescue_session(session: DrivenSessionDep) -> SessionState:
     summary="Start a new session from a checkpoint, with other hyperparameters",
 )
 async def branch_session(
-    request: BranchRequest, session: SessionDep, registry: RegistryDep, settings: SettingsDep
+    request: BranchRequest, session: SessionDep, registry: RegistryDep
 ) -> SessionCreated:
-    entry = entry_of(session, request.at)
     changes = request.model_dump(exclude_unset=True, exclude={"at"})
-    changes = {k: v for k, v in changes.items() if v is not None}
-    history = History.restore(session.history.snapshot(), session.history.bound)
-    history.truncate(entry.checkpoint.step)
-
-    def build() -> Trainer:
-        trainer = Trainer(entry.checkpoint.config)
-        checkpoint.restore(trainer, entry.checkpoint)
-        if trainer.status == "diverged" and changes:
-            trainer.status, trainer.message = "ok", None  # new steps deserve a new try
-        trainer.reconfigure(**changes)
-        memory.check(trainer.config, settings, entry.checkpoint.config)  # names what grew
-        return trainer
-
-    try:
-        trainer = await registry.worker.run(build)
-    except ConfigError as exc:
-        raise invalid(exc) from None
-    return created(await register(registry, trainer, history))
+    return created(await service.branch(registry, session, request.at, changes))

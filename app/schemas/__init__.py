@@ -11,6 +11,8 @@ are all re-exported here, so `from app.schemas import X` names any of them.
 """
 
 from app.schemas.config import (
+    EXTENT,
+    LIMITS,
     SEED_MAX,
     Activation,
     ActivationField,
@@ -92,6 +94,8 @@ from app.schemas.rest import (
 )
 
 __all__ = [
+    "EXTENT",
+    "LIMITS",
     "SEED_MAX",
     "Activation",
     "ActivationField",

@@ -1,10 +1,19 @@
-"""The training configuration as the API speaks it: field types with bounds, once."""
+"""The training configuration as the API speaks it: field types with bounds, once.
+
+The bounds are the engine's `LIMITS` (and its square, `EXTENT`), read here rather than written
+again, so the schema cannot allow what the engine refuses; tests/api/test_limits_agree.py
+checks that the page's copy says the same.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
+
+from app.engine.config import LIMITS as LIMITS
+from app.engine.config import SEED_MAX as SEED_MAX
+from app.engine.datasets import EXTENT as EXTENT
 
 Dataset = Literal[
     "circle", "xor", "gauss", "spiral", "moons", "blobs", "plane", "multigauss", "custom"
@@ -17,7 +26,15 @@ Problem = Literal["binary", "multiclass", "regression"]
 Status = Literal["idle", "running", "diverged"]
 Applied = Literal["live", "data", "rebuild"]
 
-SEED_MAX = 2**32 - 1
+
+def lo(name: str) -> Any:
+    """The least value LIMITS allows for `name`."""
+    return LIMITS[name][0]
+
+
+def hi(name: str) -> Any:
+    """The greatest value LIMITS allows for `name`."""
+    return LIMITS[name][1]
 
 
 def whole(value: Any) -> Any:
@@ -35,24 +52,48 @@ DEFAULT_FEATURES: tuple[Feature, ...] = ("x1", "x2")
 
 DatasetField = Annotated[Dataset, Field(description="Which data to learn; `custom` uses `points`.")]
 Classes = Annotated[
-    int, Field(ge=2, le=6, description="Number of classes for `blobs` and `spiral`."), Whole
+    int,
+    Field(
+        ge=lo("classes"),
+        le=hi("classes"),
+        description="Number of classes for `blobs` and `spiral`.",
+    ),
+    Whole,
 ]
-Samples = Annotated[int, Field(ge=10, le=5000, description="Number of generated points."), Whole]
+Samples = Annotated[
+    int,
+    Field(ge=lo("n_samples"), le=hi("n_samples"), description="Number of generated points."),
+    Whole,
+]
 Noise = Annotated[
     float,
-    Field(ge=0.0, le=0.5, allow_inf_nan=False, description="Noise added to generated points."),
+    Field(
+        ge=lo("noise"),
+        le=hi("noise"),
+        allow_inf_nan=False,
+        description="Noise added to generated points.",
+    ),
 ]
 TrainFraction = Annotated[
     float,
     Field(
-        ge=0.1, le=0.9, allow_inf_nan=False, description="Share of the points used for training."
+        ge=lo("train_fraction"),
+        le=hi("train_fraction"),
+        allow_inf_nan=False,
+        description="Share of the points used for training.",
     ),
 ]
 DataSeed = Annotated[
-    int, Field(ge=0, le=SEED_MAX, description="Seed of the data: which points are drawn."), Whole
+    int,
+    Field(
+        ge=lo("data_seed"),
+        le=hi("data_seed"),
+        description="Seed of the data: which points are drawn.",
+    ),
+    Whole,
 ]
-Coordinate = Annotated[float, Strict(), Field(ge=-6.0, le=6.0, allow_inf_nan=False)]
-Label = Annotated[int, Strict(), Field(ge=0, le=5), Whole]
+Coordinate = Annotated[float, Strict(), Field(ge=EXTENT[0], le=EXTENT[1], allow_inf_nan=False)]
+Label = Annotated[int, Strict(), Field(ge=lo("label"), le=hi("label")), Whole]
 Point = Annotated[
     tuple[Coordinate, Coordinate, Label],
     Strict(False),  # JSON has no tuples: accept the list, but keep its items strict
@@ -61,8 +102,8 @@ Point = Annotated[
 Points = Annotated[
     list[Point],
     Field(
-        min_length=2,
-        max_length=5000,
+        min_length=lo("points"),
+        max_length=hi("points"),
         description="Custom data, used when `dataset` is `custom` (and required then).",
     ),
 ]
@@ -74,15 +115,19 @@ CUSTOM_NEEDS_POINTS: dict[str, Any] = {
 Features = Annotated[
     list[Feature],
     Field(
-        min_length=1,
-        max_length=9,
+        min_length=lo("features"),
+        max_length=hi("features"),
         description="Input features fed to the net, each at most once.",
         json_schema_extra={"uniqueItems": True},
     ),
 ]
-Width = Annotated[int, Field(ge=1, le=32), Whole]
+Width = Annotated[int, Field(ge=lo("neurons"), le=hi("neurons")), Whole]
 HiddenLayers = Annotated[
-    list[Width], Field(max_length=8, description="Widths of the hidden layers, input to output.")
+    list[Width],
+    Field(
+        max_length=hi("hidden_layers"),  # at least none: a list's own least
+        description="Widths of the hidden layers, input to output.",
+    ),
 ]
 ActivationField = Annotated[Activation, Field(description="Activation of the hidden neurons.")]
 OptimizerField = Annotated[
@@ -91,8 +136,8 @@ OptimizerField = Annotated[
 LearningRate = Annotated[
     float,
     Field(
-        ge=1e-5,
-        le=10.0,
+        ge=lo("learning_rate"),
+        le=hi("learning_rate"),
         allow_inf_nan=False,
         description="Step size: how far each step moves the weights.",
     ),
@@ -100,25 +145,32 @@ LearningRate = Annotated[
 Momentum = Annotated[
     float,
     Field(
-        ge=0.0,
-        le=0.999,
+        ge=lo("momentum"),
+        le=hi("momentum"),
         allow_inf_nan=False,
         description="Momentum; decay for rmsprop; beta1 for adam.",
     ),
 ]
 Nesterov = Annotated[bool, Field(description="Use Nesterov momentum with `momentum`.")]
 BatchSize = Annotated[
-    int, Field(ge=1, le=5000, description="Examples per step (mini-batch)."), Whole
+    int,
+    Field(ge=lo("batch_size"), le=hi("batch_size"), description="Examples per step (mini-batch)."),
+    Whole,
 ]
 RegularizationField = Annotated[Regularization, Field(description="Penalty on large weights.")]
 RegularizationRate = Annotated[
     float,
     Field(
-        ge=0.0, le=10.0, allow_inf_nan=False, description="Strength of the regularisation penalty."
+        ge=lo("regularization_rate"),
+        le=hi("regularization_rate"),
+        allow_inf_nan=False,
+        description="Strength of the regularisation penalty.",
     ),
 ]
 Seed = Annotated[
-    int, Field(ge=0, le=SEED_MAX, description="Seed of the initial weights and batch order."), Whole
+    int,
+    Field(ge=lo("seed"), le=hi("seed"), description="Seed of the initial weights and batch order."),
+    Whole,
 ]
 
 

@@ -15,8 +15,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from app.config import Settings
-from app.engine import config_from_dict
-from app.sessions import memory
+from app.sessions import limits
 from app.sessions.hub import Viewer, stop
 from app.sessions.nap import Nap
 from app.sessions.session import STEP_CHUNK, Session
@@ -139,13 +138,7 @@ class Comparison:
         """The same change for every run; the varied field stays as each run has it."""
         self.touch()
         changes = {k: v for k, v in changes.items() if k != self.vary}
-        growth, config = 0, None
-        for run in self.runs:
-            config = config_from_dict(run.merged_config(changes))  # all valid before any change
-            growth += memory.estimate(config, self.settings) - run.memory
-        if config is not None and not self.runs[0].budget.fits(growth):  # and all fit at once
-            field = memory.undo(config, self.runs[-1].trainer.config, self.settings)
-            raise memory.MemoryFull(field or "config")
+        limits.allowed_group_change(self.runs, changes)
         for run in self.runs:
             await run.configure(changes)
 

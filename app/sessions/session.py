@@ -15,13 +15,14 @@ from typing import Any
 import numpy as np
 
 from app.config import Settings
-from app.engine import ConfigError, Trainer, checkpoint, config_from_dict, config_to_dict
-from app.sessions import frames, markers, memory
+from app.engine import Trainer, checkpoint, config_to_dict
+from app.sessions import frames, limits, markers, memory
 from app.sessions.history import History
 from app.sessions.hub import Hub, stop
 from app.sessions.nap import Nap
 from app.sessions.pacing import Pace
 from app.sessions.reads import Reads
+from app.sessions.refusals import Missing
 from app.sessions.timeline import Entry, Timeline
 from app.sessions.worker import Worker
 
@@ -32,23 +33,6 @@ METRICS = (
     *("train_loss", "test_loss", "train_accuracy", "test_accuracy", "train_r2", "test_r2"),
     *("data_loss", "penalty", "grad_norm", "update_norm"),
 )
-
-
-def check_limits(config: dict[str, Any], settings: Settings) -> None:
-    """The server's own limits, which may be tighter than what the engine allows."""
-    layers = config.get("hidden_layers") or []
-    if len(layers) > settings.max_hidden_layers:
-        raise ConfigError(
-            "hidden_layers", f"at most {settings.max_hidden_layers} hidden layers are allowed"
-        )
-    if any(width > settings.max_layer_width for width in layers):
-        raise ConfigError(
-            "hidden_layers", f"hidden layer widths must be at most {settings.max_layer_width}"
-        )
-    if config.get("n_samples", 0) > settings.max_samples:
-        raise ConfigError("n_samples", f"n_samples must be at most {settings.max_samples}")
-    if len(config.get("points") or []) > settings.max_samples:
-        raise ConfigError("points", f"at most {settings.max_samples} points are allowed")
 
 
 class Session:
@@ -315,18 +299,6 @@ class Session:
 
     # --- actions, from the event loop ---------------------------------------------------------
 
-    def merged_config(self, changes: dict[str, Any]) -> dict[str, Any]:
-        """Validate changes against the whole config; raise ConfigError naming the field, or
-        MemoryFull when the server has no room for what the change would add."""
-        merged = {**self.config(), **changes}
-        check_limits(merged, self.settings)
-        config = config_from_dict(merged)
-        need = memory.check(config, self.settings, self.trainer.config)
-        if not self.budget.fits(need - self.memory):
-            field = memory.undo(config, self.trainer.config, self.settings)
-            raise memory.MemoryFull(field or "config")
-        return merged
-
     def remeasure(self) -> None:
         """Count the memory of the config now in force (after a change or a rewind)."""
         need = memory.estimate(self.trainer.config, self.settings)
@@ -351,7 +323,7 @@ class Session:
 
     async def configure(self, changes: dict[str, Any]) -> str:
         self.touch()
-        self.merged_config(changes)
+        limits.allowed_change(self, changes)
         async with self.lock:
             applied, frame = await self.worker.run(self.reconfigure, changes)
         self.remeasure()
@@ -369,7 +341,7 @@ class Session:
         """Checkpoint `at`, or with None the last one from before the run blew up."""
         entry = self.timeline.before_blowup() if at is None else self.timeline.get(at)
         if entry is None:
-            raise ConfigError("at", "the timeline has no such moment (it may have been thinned)")
+            raise Missing("at", "the timeline has no such moment (it may have been thinned)")
         return entry
 
     async def rewind(self, at: int | None) -> None:

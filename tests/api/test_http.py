@@ -16,7 +16,7 @@ import websockets
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from app.api.live import converse
+from app.api.sockets import converse
 from app.config import Settings
 from app.main import create_app
 from app.sessions.hub import Viewer

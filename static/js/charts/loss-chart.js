@@ -1,5 +1,7 @@
-// Training and test loss over epochs, as a configuration of the one chart: the playground's and
-// the compare panels' (log toggle, hover read-out, a cursor at the moment looked back at).
+// Training and test loss over epochs, as configurations of the one chart: the playground's and
+// the compare panels' (log toggle, hover read-out, a cursor at the moment looked back at) and
+// the classroom pages' (line width and type size as options — thick and large on a projector —,
+// a marker at the moment a presenter went back to, and a y-axis that runs can share).
 
 import { Chart, nearest } from "./chart.js";
 import { formatLoss, formatPercent, formatValue } from "../lib/scales.js";
@@ -63,5 +65,45 @@ export class LossChart extends Chart {
     this.readoutNode.textContent = `epoch ${formatValue(track.x[index], 4)}`
       + ` · train ${formatLoss(point.train_loss)} · test ${formatLoss(point.test_loss)}`
       + ` · test ${this.metricName} ${shown}`;
+  }
+}
+
+/** The top of a linear loss axis: room above the largest loss, capped so that one huge value
+ * from a diverging run does not flatten everything else into the floor. */
+function roomAbove(hi) {
+  return hi > 0 ? Math.min(hi * 1.05, 50) : 1;
+}
+
+export class ClassroomChart extends Chart {
+  /** options: {colors: {train, test, grid, text, marker}, lineWidth, fontSize, ticks: bool} */
+  constructor(canvas, { colors, invalidate, lineWidth = 2, fontSize = 11, ticks = true }) {
+    const lw = lineWidth;
+    const fs = fontSize;
+    super(canvas, {
+      series: lossSeries(colors, { width: lw, dash: [lw * 3, lw * 2], cap: "round" }),
+      colors, invalidate, font: fs, gap: fs * 0.5, axes: ticks,
+      pad: ticks ? { left: fs * 4.2, right: fs, top: fs, bottom: fs * 2.2 }
+        : { left: lw * 2, right: lw * 2, top: lw * 2, bottom: lw * 2 },
+      clip: { x: lw * 2, y: lw * 2 }, // round caps and the step-0 dot show whole
+      x: { spacing: fs * 7 },
+      y: {
+        range: (_, hi) => [0, this.top ?? roomAbove(hi)],
+        ticks: (height) => Math.max(2, Math.min(5, Math.floor(height / (fs * 3)))),
+      },
+      cursor: { color: colors.marker || colors.text, width: Math.max(2, lw * 0.75) },
+    });
+    this.top = null;
+  }
+
+  /** The top the y-axis would reach on its own. */
+  get peak() {
+    return roomAbove(this.extent()[1]);
+  }
+
+  /** Shares one y-axis between charts that are compared side by side (null: its own). */
+  setTop(y) {
+    if (y === this.top) return;
+    this.top = y;
+    this.changed();
   }
 }

@@ -1,10 +1,15 @@
-// The loss chart: train and test loss over epochs on a canvas, linear or log y-axis, with a
-// hover read-out. However long the run, a redraw walks at most a few points per pixel column:
-// the stored series is thinned past MAX_POINTS and each column draws its min and max only.
+// One canvas chart, configured by its series: each series reads one value from the points of a
+// track (a run's history) and draws it in its colour, dash and width, or as a filled area.
+// The canvas is sized at its CSS size × devicePixelRatio; changes only mark the chart dirty and
+// ask the page's scheduler for a paint, and draw() paints at most once per request. The y scale
+// is linear or log (log10 values, ticks at 1, 2, 5 × 10^k); a vertical cursor marks a moment and
+// the pointer shows a hover line with a read-out. However long the run, a redraw walks at most a
+// few points per pixel column: a track is thinned past MAX_POINTS and each column draws its
+// first, lowest, highest and last value only.
 
-import { formatLoss, formatPercent, formatValue, niceTicks } from "../lib/scales.js";
+import { formatValue, niceTicks } from "../lib/scales.js";
 
-const MAX_POINTS = 4000;
+export const MAX_POINTS = 4000;
 export const PAD = { left: 46, right: 10, top: 10, bottom: 24 };
 
 /**
@@ -45,64 +50,131 @@ export function thin(series) {
   for (const key of Object.keys(series)) series[key] = series[key].filter(keep);
 }
 
-export class LossChart {
-  constructor(canvas, readout, { colors, invalidate, metricName = "accuracy" }) {
+/** Ticks (as log10 values) at 1, 2, 5 × 10^k inside [y0, y1], or only the decades when many. */
+export function logTicks(y0, y1) {
+  const all = [];
+  for (let k = Math.floor(y0); k <= Math.ceil(y1); k += 1) {
+    for (const m of [1, 2, 5]) {
+      const t = k + Math.log10(m);
+      if (t >= y0 - 1e-9 && t <= y1 + 1e-9) all.push(t);
+    }
+  }
+  const decades = all.filter((t) => Number.isInteger(t));
+  return all.length > 6 && decades.length >= 2 ? decades : all;
+}
+
+/** The index in ascending `xs` nearest to `value` (the earlier one on a tie). */
+export function nearest(xs, value) {
+  let lo = 0;
+  let hi = xs.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < value) lo = mid; else hi = mid;
+  }
+  return Math.abs(xs[lo] - value) <= Math.abs(xs[hi] - value) ? lo : hi;
+}
+
+/** The y range of losses: from 0 with a little room, or (log) the decades the values span. */
+export function lossRange(lo, hi, log) {
+  if (!Number.isFinite(lo)) return log ? [-2, 0] : [0, 1];
+  if (log) return hi - lo < 0.5 ? [lo - 0.25, hi + 0.25] : [lo, hi];
+  return [0, hi > 0 ? hi * 1.05 : 1];
+}
+
+function scale(d0, d1, r0, r1) {
+  const k = (r1 - r0) / (d1 - d0 || 1);
+  const f = (v) => r0 + (v - d0) * k;
+  f.invert = (r) => d0 + (r - r0) / k;
+  return f;
+}
+
+const toLog = (v) => Math.log10(Math.max(v, 1e-12));
+const same = (v) => v;
+
+/** A run's history as drawn: x positions and the points they came from. */
+export class Track {
+  constructor() {
+    this.x = [];
+    this.points = [];
+  }
+
+  get length() {
+    return this.x.length;
+  }
+
+  /** Adds a point at x; one behind the last is stale (it came before a reset) and is dropped. */
+  push(point, x) {
+    if (this.x.length && x < this.x[this.x.length - 1]) return false;
+    this.x.push(x);
+    this.points.push(point);
+    if (this.x.length > MAX_POINTS) thin(this);
+    return true;
+  }
+
+  /** Forgets the points after `step` (a rewind); returns the index of the last one kept, or -1. */
+  truncate(step) {
+    let keep = this.points.length;
+    while (keep > 0 && this.points[keep - 1].step > step) keep -= 1;
+    this.x.length = keep;
+    this.points.length = keep;
+    return keep - 1;
+  }
+}
+
+/**
+ * options: {
+ *   series: [{value(point) → number, color, dash = [], width = 2, cap = "butt", join = "round",
+ *             fill, dot = true, track = 0}],
+ *   pad = PAD, clip = {x: 0, y: 2} (px past the plot area that lines may reach), font = 11 (px),
+ *   gap = 6 (px between an axis and its labels), axes = true,
+ *   x: {range(first, last) → [x0, x1], spacing: px per x tick (0: no x axis)},
+ *   y: {range(lo, hi, log) → [y0, y1] (log10 values when log), ticks: count or (height) → count,
+ *       format(value) → label},
+ *   cursor: {color, width = 2}, hover: {color, snap, dots} (none without), readout(x) after a
+ *   paint with the x under the pointer (null: none), invalidate() asks for a paint
+ * }
+ */
+export class Chart {
+  constructor(canvas, options) {
     this.canvas = canvas;
-    this.readout = readout;
-    this.colors = colors;
-    this.invalidate = invalidate;
-    this.metricName = metricName;
+    this.o = { pad: PAD, clip: { x: 0, y: 2 }, font: 11, gap: 6, axes: true, ...options };
+    const span = (first, last) => [first, last > first ? last : first + 1];
+    this.o.x = { range: span, spacing: 70, ...options.x };
+    this.o.y = { range: lossRange, ticks: 4, format: (v) => formatValue(v, 3), ...options.y };
     this.log = false;
+    this.cursor = null;
     this.hover = null;
-    this.cursor = null; // x of the past moment shown, or null when live
-    this.dirty = true;
-    this.clear();
-    canvas.addEventListener("pointermove", (e) => this.pointAt(e.offsetX));
-    canvas.addEventListener("pointerleave", () => this.pointAt(null));
+    this.xScale = null;
+    this.setSeries(options.series);
+    if (this.o.hover) {
+      canvas.addEventListener("pointermove", (e) => this.pointAt(e.offsetX));
+      canvas.addEventListener("pointerleave", () => this.pointAt(null));
+    }
     new ResizeObserver(() => this.resize()).observe(canvas);
   }
 
-  clear() {
-    this.series = { x: [], train: [], test: [], points: [] };
+  /** New series (and as many empty tracks as they name). */
+  setSeries(series) {
+    const defaults = { dash: [], width: 2, cap: "butt", join: "round", dot: true, track: 0 };
+    this.series = series.map((s) => ({ ...defaults, ...s }));
+    const count = Math.max(1, ...this.series.map((s) => s.track + 1));
+    this.tracks = Array.from({ length: count }, () => new Track());
     this.changed();
   }
 
-  /** Adds one history point at position x (epochs). */
-  push(point, x) {
-    const s = this.series;
-    if (s.x.length && x < s.x[s.x.length - 1]) return; // a stale point after a reset
-    s.x.push(x);
-    s.train.push(point.train_loss ?? NaN);
-    s.test.push(point.test_loss ?? NaN);
-    s.points.push(point);
-    if (s.x.length > MAX_POINTS) thin(s);
+  clear(track = 0) {
+    if (this.tracks[track]) this.tracks[track] = new Track();
     this.changed();
   }
 
-  /** Forgets the points after `step` (a rewind); returns the last point kept, if any. */
-  truncate(step) {
-    const s = this.series;
-    let keep = s.points.length;
-    while (keep > 0 && s.points[keep - 1].step > step) keep -= 1;
-    for (const key of Object.keys(s)) s[key].length = keep;
-    this.changed();
-    return keep ? { point: s.points[keep - 1], x: s.x[keep - 1] } : null;
+  push(point, x, track = 0) {
+    if (this.tracks[track]?.push(point, x)) this.changed();
   }
 
-  /** The x (epochs) where the point of `step` was drawn, or null before the first point. */
-  xOfStep(step) {
-    const { points, x } = this.series;
-    if (!points.length) return null;
-    const i = nearest(points.map((p) => p.step), step);
-    return x[i];
-  }
-
-  /** A vertical line at x: the moment the timeline shows (null: none). */
-  setCursor(x) {
-    if (x === this.cursor) return;
-    this.cursor = x;
-    this.cursorIndex = x === null ? null : nearest(this.series.x, x);
+  truncate(step, track = 0) {
+    const kept = this.tracks[track].truncate(step);
     this.changed();
+    return kept;
   }
 
   setLog(log) {
@@ -110,13 +182,16 @@ export class LossChart {
     this.changed();
   }
 
-  setMetricName(name) {
-    this.metricName = name;
+  /** A vertical line at x: a moment looked back at (null: none). */
+  setCursor(x) {
+    if (x === this.cursor) return;
+    this.cursor = x;
+    this.changed();
   }
 
   changed() {
     this.dirty = true;
-    this.invalidate?.();
+    this.o.invalidate?.();
   }
 
   resize() {
@@ -128,182 +203,159 @@ export class LossChart {
   }
 
   pointAt(offsetX) {
-    const { x } = this.series;
-    let index = null;
-    if (offsetX !== null && x.length) {
-      const value = this.xScale.invert(offsetX);
-      index = nearest(x, value);
-    }
-    if (index !== this.hover) {
-      this.hover = index;
-      this.showReadout();
-      this.changed();
-    }
+    let x = offsetX === null || !this.xScale ? null : this.xScale.invert(offsetX);
+    const track = this.tracks[0];
+    if (x !== null && this.o.hover.snap) x = track.length ? track.x[nearest(track.x, x)] : null;
+    if (x === this.hover) return;
+    this.hover = x;
+    this.changed();
   }
 
-  showReadout() {
-    const index = this.hover ?? this.cursorIndex ?? this.series.points.length - 1;
-    const point = this.series.points[index];
-    if (!point) {
-      this.readout.textContent = "No training yet.";
-      return;
+  /** The lowest and highest finite value drawn ([Infinity, -Infinity] when none). */
+  extent(f = same) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const s of this.series) {
+      for (const p of this.tracks[s.track].points) {
+        const v = s.value(p);
+        if (!Number.isFinite(v) || (f === toLog && v <= 0)) continue;
+        const y = f(v);
+        if (y < lo) lo = y;
+        if (y > hi) hi = y;
+      }
     }
-    const metric = this.metricName === "R²" ? "r2" : "accuracy";
-    const test = point[`test_${metric}`];
-    const shown = metric === "r2" ? formatValue(test ?? NaN, 3) : formatPercent(test);
-    this.readout.textContent = `epoch ${formatValue(this.series.x[index], 4)}`
-      + ` · train ${formatLoss(point.train_loss)} · test ${formatLoss(point.test_loss)}`
-      + ` · test ${this.metricName} ${shown}`;
+    return [lo, hi];
   }
 
   /** Redraws if anything changed since the last draw; returns whether it drew. */
   draw() {
     if (!this.dirty) return false;
     this.dirty = false;
-    if (this.hover === null) this.showReadout(); // the latest point, or the moment shown
-    const ctx = this.canvas.getContext("2d");
-    const dpr = window.devicePixelRatio || 1;
-    const width = this.canvas.width / dpr;
-    const height = this.canvas.height / dpr;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, width, height);
-    const { x, train, test } = this.series;
-    const x0 = x.length ? x[0] : 0;
-    const x1 = x.length > 1 ? x[x.length - 1] : x0 + 1;
-    const f = this.log ? (v) => Math.log10(Math.max(v, 1e-12)) : (v) => v;
-    const [y0, y1] = this.yRange(f);
-    this.xScale = scale(x0, x1, PAD.left, width - PAD.right);
-    const ys = scale(y0, y1, height - PAD.bottom, PAD.top);
-    this.drawAxes(ctx, width, height, ys, [y0, y1], [x0, x1]);
-    const columns = Math.max(2, Math.round(width - PAD.left - PAD.right));
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(PAD.left, PAD.top - 2, width - PAD.left - PAD.right, height - PAD.top - PAD.bottom + 4);
-    ctx.clip();
-    this.line(ctx, downsample(x, train.map(f), x0, x1, columns), ys, this.colors.train, []);
-    this.line(ctx, downsample(x, test.map(f), x0, x1, columns), ys, this.colors.test, [6, 4]);
-    if (this.cursor !== null && x.length) {
-      const cx = Math.round(this.xScale(this.cursor)) + 0.5;
-      ctx.strokeStyle = this.colors.cursor || this.colors.text;
-      ctx.lineWidth = 2;
-      ctx.setLineDash([]);
-      ctx.beginPath();
-      ctx.moveTo(cx, PAD.top);
-      ctx.lineTo(cx, height - PAD.bottom);
-      ctx.stroke();
-    }
-    if (this.hover !== null && x[this.hover] !== undefined) {
-      const hx = this.xScale(x[this.hover]);
-      ctx.strokeStyle = this.colors.grid;
-      ctx.setLineDash([]);
-      ctx.beginPath();
-      ctx.moveTo(hx, PAD.top);
-      ctx.lineTo(hx, height - PAD.bottom);
-      ctx.stroke();
-      for (const [values, color] of [[train, this.colors.train], [test, this.colors.test]]) {
-        const v = values[this.hover];
-        if (!Number.isFinite(v)) continue;
-        ctx.fillStyle = color;
-        ctx.beginPath();
-        ctx.arc(hx, ys(f(v)), 3.5, 0, 2 * Math.PI);
-        ctx.fill();
-      }
-    }
-    ctx.restore();
+    this.paint();
+    this.o.readout?.(this.hover);
     return true;
   }
 
-  yRange(f) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const values of [this.series.train, this.series.test]) {
-      for (const v of values) {
-        if (!Number.isFinite(v) || (this.log && v <= 0)) continue;
-        const y = f(v);
-        if (y < lo) lo = y;
-        if (y > hi) hi = y;
-      }
+  paint() {
+    const { canvas, o } = this;
+    const ctx = canvas.getContext("2d");
+    const dpr = window.devicePixelRatio || 1;
+    const width = canvas.width / dpr;
+    const height = canvas.height / dpr;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    if (width < 10 || height < 10) return;
+    const filled = this.tracks.filter((t) => t.length);
+    const first = filled.length ? Math.min(...filled.map((t) => t.x[0])) : 0;
+    const last = filled.length ? Math.max(...filled.map((t) => t.x[t.length - 1])) : 0;
+    const [x0, x1] = o.x.range(first, last);
+    const f = this.log ? toLog : same;
+    const [y0, y1] = o.y.range(...this.extent(f), this.log);
+    const { pad } = o;
+    const xs = scale(x0, x1, pad.left, width - pad.right);
+    const ys = scale(y0, y1, height - pad.bottom, pad.top);
+    this.xScale = xs;
+    if (o.axes) this.axes(ctx, { width, height, xs, ys, x0, x1, y0, y1 });
+    const { clip } = o;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(pad.left - clip.x, pad.top - clip.y, width - pad.left - pad.right + 2 * clip.x,
+      height - pad.top - pad.bottom + 2 * clip.y);
+    ctx.clip();
+    const columns = Math.max(2, Math.round(width - pad.left - pad.right));
+    for (const s of this.series) {
+      const track = this.tracks[s.track];
+      const values = track.points.map((p) => f(s.value(p)));
+      this.line(ctx, s, downsample(track.x, values, x0, x1, columns), xs, ys);
     }
-    if (!Number.isFinite(lo)) return this.log ? [-2, 0] : [0, 1];
-    if (this.log) return hi - lo < 0.5 ? [lo - 0.25, hi + 0.25] : [lo, hi];
-    return [0, hi > 0 ? hi * 1.05 : 1];
+    const vertical = (x, color, lineWidth) => {
+      const px = Math.round(xs(Math.min(x1, Math.max(x0, x)))) + 0.5;
+      ctx.strokeStyle = color;
+      ctx.lineWidth = lineWidth;
+      ctx.setLineDash([]);
+      ctx.beginPath();
+      ctx.moveTo(px, pad.top);
+      ctx.lineTo(px, height - pad.bottom);
+      ctx.stroke();
+    };
+    if (this.cursor !== null && filled.length) {
+      vertical(this.cursor, o.cursor.color, o.cursor.width ?? 2);
+    }
+    if (this.hover !== null) {
+      vertical(this.hover, o.hover.color, 2);
+      if (o.hover.dots) this.dots(ctx, xs, ys, f);
+    }
+    ctx.restore();
   }
 
-  drawAxes(ctx, width, height, ys, [y0, y1], [x0, x1]) {
-    ctx.font = "11px system-ui, sans-serif";
+  axes(ctx, { width, height, xs, ys, x0, x1, y0, y1 }) {
+    const { pad, font, gap, y } = this.o;
+    ctx.font = `${font}px system-ui, sans-serif`;
     ctx.lineWidth = 1;
     ctx.setLineDash([]);
-    ctx.fillStyle = this.colors.text;
-    ctx.strokeStyle = this.colors.grid;
+    ctx.fillStyle = this.o.colors.text;
+    ctx.strokeStyle = this.o.colors.grid;
     ctx.textAlign = "right";
     ctx.textBaseline = "middle";
-    const yTicks = this.log ? logTicks(y0, y1) : niceTicks(y0, y1, 4);
-    for (const t of yTicks) {
-      const y = Math.round(ys(t)) + 0.5;
+    const count = typeof y.ticks === "function" ? y.ticks(height) : y.ticks;
+    for (const t of this.log ? logTicks(y0, y1) : niceTicks(y0, y1, count)) {
+      const py = Math.round(ys(t)) + 0.5;
       ctx.beginPath();
-      ctx.moveTo(PAD.left, y);
-      ctx.lineTo(width - PAD.right, y);
+      ctx.moveTo(pad.left, py);
+      ctx.lineTo(width - pad.right, py);
       ctx.stroke();
-      ctx.fillText(formatValue(this.log ? 10 ** t : t, 3), PAD.left - 6, y);
+      ctx.fillText(y.format(this.log ? 10 ** t : t), pad.left - gap, py);
     }
+    if (!this.o.x.spacing) return;
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
-    const count = Math.max(2, Math.floor((width - PAD.left) / 70));
-    for (const t of niceTicks(x0, x1, count)) {
+    const columns = Math.max(2, Math.floor((width - pad.left) / this.o.x.spacing));
+    for (const t of niceTicks(x0, x1, columns)) {
       if (t < x0 || t > x1) continue;
       const label = formatValue(t, 4);
       const half = ctx.measureText(label).width / 2;
-      const x = Math.min(this.xScale(t), width - half - 1); // the last label stays inside
-      ctx.fillText(label, x, height - PAD.bottom + 6);
+      const x = Math.min(xs(t), width - half - 1); // the last label stays inside
+      ctx.fillText(label, x, height - pad.bottom + gap);
     }
   }
 
-  line(ctx, { x, y }, ys, color, dash) {
+  line(ctx, s, { x, y }, xs, ys) {
     if (!x.length) return;
-    ctx.strokeStyle = color;
-    ctx.lineWidth = 2;
-    ctx.setLineDash(dash);
-    ctx.lineJoin = "round";
+    ctx.strokeStyle = s.color;
+    ctx.fillStyle = s.fill ?? s.color;
+    ctx.lineWidth = s.width;
+    ctx.setLineDash(s.dash);
+    ctx.lineJoin = s.join;
+    ctx.lineCap = s.cap;
     ctx.beginPath();
-    ctx.moveTo(this.xScale(x[0]), ys(y[0]));
-    for (let i = 1; i < x.length; i += 1) ctx.lineTo(this.xScale(x[i]), ys(y[i]));
+    if (s.fill) ctx.moveTo(xs(x[0]), ys(0));
+    else ctx.moveTo(xs(x[0]), ys(y[0]));
+    for (let i = s.fill ? 0 : 1; i < x.length; i += 1) ctx.lineTo(xs(x[i]), ys(y[i]));
+    if (s.fill) {
+      ctx.lineTo(xs(x[x.length - 1]), ys(0));
+      ctx.closePath();
+      ctx.fill();
+    }
     ctx.stroke();
-    if (new Set(x).size === 1) { // a single point (step 0) draws as a dot, not an empty chart
-      ctx.fillStyle = color;
+    if (s.dot && !s.fill && x[0] === x[x.length - 1]) { // one point (step 0): a dot, not an empty chart
       ctx.beginPath();
-      ctx.arc(this.xScale(x[0]), ys(y[0]), 3, 0, 2 * Math.PI);
+      ctx.arc(xs(x[0]), ys(y[0]), s.width * 1.5, 0, 2 * Math.PI);
       ctx.fill();
     }
   }
-}
 
-/** Ticks (as log10 values) at 1, 2, 5 × 10^k inside [y0, y1], or only the decades when many. */
-function logTicks(y0, y1) {
-  const ticks = { all: [], decades: [] };
-  for (let k = Math.floor(y0); k <= Math.ceil(y1); k += 1) {
-    for (const m of [1, 2, 5]) {
-      const t = k + Math.log10(m);
-      if (t < y0 - 1e-9 || t > y1 + 1e-9) continue;
-      ticks.all.push(t);
-      if (m === 1) ticks.decades.push(t);
+  /** A dot on each series at its point nearest to the hovered x. */
+  dots(ctx, xs, ys, f) {
+    for (const s of this.series) {
+      const track = this.tracks[s.track];
+      if (!track.length) continue;
+      const i = nearest(track.x, this.hover);
+      const v = s.value(track.points[i]);
+      if (!Number.isFinite(v)) continue;
+      ctx.fillStyle = s.color;
+      ctx.beginPath();
+      ctx.arc(xs(track.x[i]), ys(f(v)), 3.5, 0, 2 * Math.PI);
+      ctx.fill();
     }
   }
-  return ticks.all.length > 6 && ticks.decades.length >= 2 ? ticks.decades : ticks.all;
-}
-
-function scale(d0, d1, r0, r1) {
-  const k = (r1 - r0) / (d1 - d0 || 1);
-  const f = (v) => r0 + (v - d0) * k;
-  f.invert = (r) => d0 + (r - r0) / k;
-  return f;
-}
-
-function nearest(xs, value) {
-  let lo = 0;
-  let hi = xs.length - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid] < value) lo = mid; else hi = mid;
-  }
-  return Math.abs(xs[lo] - value) <= Math.abs(xs[hi] - value) ? lo : hi;
 }

@@ -46,7 +46,7 @@ const link = new GroupLink({
           const points = h.points ?? h;
           page.runs[i]?.panel.loadHistory(points);
           overlay.clear(i);
-          for (const point of points) overlay.push(i, point);
+          for (const point of points) overlay.pushRun(i, point);
         });
       }
     });
@@ -67,7 +67,7 @@ const link = new GroupLink({
     run.range = frame.grid?.range;
     run.resolution = frame.grid?.resolution ?? 64;
     if (frame.history) {
-      overlay.push(i, frame.history.point);
+      overlay.pushRun(i, frame.history.point);
       timeline.add(run, i, { ...frame.history.point, at: frame.history.at });
     }
     if (frame.history?.index === 0) run.markers = [];

@@ -3,7 +3,7 @@
 // as they come and drawn by paint(), which the page's scheduler calls at most once per frame.
 // No fetching here: past moments are handed in by the page.
 
-import { LossChart } from "../charts/chart.js";
+import { LossChart } from "../charts/loss-chart.js";
 import { VARIED, showValue } from "../state/compare-state.js";
 import { Boundary } from "./heatmap.js";
 import { formatCount, formatLoss, formatPercent, formatValue } from "../lib/scales.js";
@@ -153,7 +153,7 @@ export class RunPanel {
     const h = frame.history;
     if (h) {
       if (h.index === 0) this.chart.clear();
-      const kept = h.point.step <= (this.chart.series.points.at(-1)?.step ?? -1)
+      const kept = h.point.step <= (this.chart.lastPoint?.step ?? -1)
         ? this.chart.truncate(h.point.step) : null; // a reset or rewind
       if (!kept || kept.point.step !== h.point.step) this.chart.push(h.point, h.point.epoch);
       if (h.point.step === 0) this.first = h.point.train_loss;

@@ -4,7 +4,7 @@
 // While the timeline shows a past moment, live frames still grow the charts but the boundary,
 // the network and the numbers keep showing that moment until the page goes back to live.
 
-import { LossChart } from "../charts/chart.js";
+import { LossChart } from "../charts/loss-chart.js";
 import { featureMap } from "../lib/features.js";
 import { Boundary } from "./heatmap.js";
 import { renderLegend } from "./legend.js";
@@ -97,7 +97,7 @@ export class Display {
   }
 
   addPoint(index, point) {
-    const last = this.chart.series.points.at(-1);
+    const last = this.chart.lastPoint;
     // A frame sent on (re)subscribe repeats the latest point: draw each point once.
     if (index > 0 && index === this.lastIndex && last && point.step === last.step) return;
     this.lastIndex = index;
@@ -117,7 +117,7 @@ export class Display {
     const x = this.epochAt(point.step);
     this.axis = { ...this.axis, step: point.step, x };
     this.chart.push(point, x);
-    this.strip?.push(x, point.boundary_change ?? NaN, point.step);
+    this.strip?.push(point, x);
     this.recent.push(point);
     if (this.recent.length > 200) this.recent.shift();
   }

@@ -5,7 +5,7 @@
 // paint() draws the latest, and the page's scheduler calls it at most once per animation frame.
 
 import { renderLegend } from "./legend.js";
-import { LineChart } from "../charts/linechart.js";
+import { ClassroomChart } from "../charts/loss-chart.js";
 import { TableCache } from "../lib/palette.js";
 import { Board } from "./board.js";
 import { formatCount, formatLoss, formatPercent, formatValue } from "../lib/scales.js";
@@ -21,7 +21,7 @@ export function chartColors(root) {
 }
 
 export class LiveView {
-  /** options: {palette, invalidate, plot: Board options, chart: LineChart options} */
+  /** options: {palette, invalidate, plot: Board options, chart: ClassroomChart options} */
   constructor(root, { palette, invalidate, plot = {}, chart = {} }) {
     this.root = root;
     this.palette = palette;
@@ -31,7 +31,7 @@ export class LiveView {
     this.part = part;
     this.plot = new Board(part("plot"), { palette, invalidate, ...plot });
     const canvas = part("chart");
-    this.chart = canvas && new LineChart(canvas, { colors: chartColors(root), invalidate, ...chart });
+    this.chart = canvas && new ClassroomChart(canvas, { colors: chartColors(root), invalidate, ...chart });
     this.frame = null;
     this.fresh = false;
     this.shown = {};
@@ -101,7 +101,7 @@ export class LiveView {
     this.frame = frame;
     this.fresh = true;
     if (frame.history && !frame.past) this.addPoint(frame.history.index, frame.history.point);
-    this.chart?.setMarker(frame.past ? this.epochAt(frame.step) : null);
+    this.chart?.setCursor(frame.past ? this.epochAt(frame.step) : null);
     this.invalidate();
   }
 

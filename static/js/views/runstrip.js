@@ -4,7 +4,7 @@
 // scheduler calls at most once per animation frame.
 
 import { chartColors } from "./liveview.js";
-import { LineChart } from "../charts/linechart.js";
+import { ClassroomChart } from "../charts/loss-chart.js";
 import { TableCache } from "../lib/palette.js";
 import { Board, boardElement } from "./board.js";
 import { formatCount, formatLoss, formatValue } from "../lib/scales.js";
@@ -54,7 +54,7 @@ export class RunStrip {
       const plot = new Board(wrap, { palette: this.palette, invalidate: this.invalidate,
         ...this.options.plot });
       plot.setData(data, run.problem);
-      const line = new LineChart(chart, { colors: chartColors(this.container),
+      const line = new ClassroomChart(chart, { colors: chartColors(this.container),
         invalidate: this.invalidate, ticks: false, lineWidth: this.options.lineWidth });
       const nTrain = Math.max(1, data.train.length);
       const perEpoch = Math.ceil(nTrain / Math.min(run.config.batch_size, nTrain));

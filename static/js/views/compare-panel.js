@@ -5,7 +5,7 @@
 
 import { LossChart } from "../charts/loss-chart.js";
 import { VARIED, showValue } from "../state/compare-state.js";
-import { Boundary } from "./heatmap.js";
+import { Board } from "./board.js";
 import { formatCount, formatLoss, formatPercent, formatValue } from "../lib/scales.js";
 
 function el(tag, className, text) {
@@ -59,7 +59,7 @@ export class RunPanel {
       .setAttribute("aria-label", `Run ${LETTERS[o.index]}: the network's answer over the plane`);
     this.badge = plot.querySelector(".past-badge");
     this.epoch = plot.querySelector(".run-epoch");
-    this.boundary = new Boundary(plot, { palette: o.palette, invalidate: o.invalidate });
+    this.boundary = new Board(plot, { palette: o.palette, invalidate: o.invalidate, ring: 1.6 });
 
     this.verdictLine = el("p", "verdict", "Ready at the shared start");
     const numbers = el("dl", "run-numbers");

@@ -6,7 +6,7 @@
 
 import { LossChart } from "../charts/loss-chart.js";
 import { featureMap } from "../lib/features.js";
-import { Boundary } from "./heatmap.js";
+import { PickBoard } from "./board.js";
 import { renderLegend } from "./legend.js";
 import { NetworkDiagram } from "./network.js";
 import { TableCache } from "../lib/palette.js";
@@ -25,7 +25,7 @@ export class Display {
     this.palette = palette;
     const style = getComputedStyle(document.documentElement);
     const css = (name) => style.getPropertyValue(name).trim();
-    this.boundary = new Boundary($("plot"), { palette, invalidate, onPick });
+    this.boundary = new PickBoard($("plot"), { palette, invalidate, onPick, ring: 1.6 });
     this.chart = new LossChart($("chart"), $("chart-readout"), {
       invalidate,
       colors: { train: css("--train-line"), test: css("--test-line"), grid: css("--chart-grid"),

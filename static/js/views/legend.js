@@ -2,7 +2,7 @@
 // dataset picker's previews. The previews are sketches of each set's shape drawn from a fixed
 // pseudo-random sequence, not the server's data: they only have to be recognisable.
 
-import { SHAPES, shape } from "./heatmap.js";
+import { SHAPES, shape } from "./board.js";
 import { cssColor, pointColor } from "../lib/palette.js";
 
 function chip(palette, label, problem, size = 14) {

@@ -17,17 +17,32 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Header, Query, Request, Response
 
 from app.api.deps import require_bearer, token_matches
 from app.api.errors import ApiError
 from app.api.pacer import Busy
 from app.config import Settings
-from app.schemas import Boundary
+from app.schemas import LIMITS, Boundary
 from app.sessions import boundary as reads
 from app.sessions.session import Session
+
+Resolution = Annotated[
+    int, Query(ge=2, le=LIMITS["resolution"][1], description="N for an N × N grid.")
+]
+Bearer = Annotated[
+    str | None, Header(description="`Bearer <token>`: needed past the viewers' largest grid.")
+]
+
+
+async def admit(
+    request: Request, session: Session, resolution: int, authorization: str | None
+) -> None:
+    """Every boundary read's gate: paced first (even a refusal costs to answer), then capped."""
+    await pace(request, session, authorization)
+    check_resolution(resolution, request.app.state.settings, session, authorization)
 
 
 def check_resolution(

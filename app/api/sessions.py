@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import PlainTextResponse
 
 from app.api import boundary
-from app.api.deps import DrivenSessionDep, RegistryDep, SessionDep, SettingsDep
+from app.api.deps import DrivenSessionDep, RegistryDep, SessionDep
 from app.api.responses import CREATE_ERRORS, DRIVE_ERRORS, ERRORS, created
 from app.schemas import (
-    LIMITS,
     Boundary,
     ConfigChange,
     ConfigUpdate,
@@ -116,17 +115,11 @@ async def read_history(session: SessionDep, request: Request) -> Any:
 )
 async def read_boundary(
     session: SessionDep,
-    settings: SettingsDep,
     request: Request,
-    resolution: Annotated[
-        int, Query(ge=2, le=LIMITS["resolution"][1], description="N for an N × N grid.")
-    ] = 100,
-    authorization: Annotated[
-        str | None, Header(description="`Bearer <token>`: needed past the viewers' largest grid.")
-    ] = None,
+    resolution: boundary.Resolution = 100,
+    authorization: boundary.Bearer = None,
 ) -> Any:
-    await boundary.pace(request, session, authorization)  # even a refusal costs to answer
-    boundary.check_resolution(resolution, settings, session, authorization)
+    await boundary.admit(request, session, resolution, authorization)
     return await boundary.now(session, resolution)
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 
 from app.api import boundary
-from app.api.deps import DrivenSessionDep, RegistryDep, SessionDep, SettingsDep
+from app.api.deps import DrivenSessionDep, RegistryDep, SessionDep
 from app.api.responses import CREATE_ERRORS, DRIVE_ERRORS, ERRORS, created
 from app.schemas import (
-    LIMITS,
     Boundary,
     BranchRequest,
     ErrorResponse,
@@ -47,18 +46,12 @@ async def read_timeline(session: SessionDep) -> TimelinePublic:
 )
 async def read_past_boundary(
     session: SessionDep,
-    settings: SettingsDep,
     request: Request,
     at: At,
-    resolution: Annotated[
-        int, Query(ge=2, le=LIMITS["resolution"][1], description="N for an N × N grid.")
-    ] = 100,
-    authorization: Annotated[
-        str | None, Header(description="`Bearer <token>`: needed past the viewers' largest grid.")
-    ] = None,
+    resolution: boundary.Resolution = 100,
+    authorization: boundary.Bearer = None,
 ) -> Any:
-    await boundary.pace(request, session, authorization)
-    boundary.check_resolution(resolution, settings, session, authorization)
+    await boundary.admit(request, session, resolution, authorization)
     return await boundary.past(session, at, resolution)
 
 

@@ -16,12 +16,11 @@ Anyone with the id may read, so what a read costs is bounded three ways:
 from __future__ import annotations
 
 import asyncio
-import secrets
 from typing import Annotated, Any
 
 from fastapi import Header, Query, Request, Response
 
-from app.api.deps import require_bearer, token_matches
+from app.api.deps import holds, require_bearer
 from app.api.errors import ApiError
 from app.api.pacer import Busy
 from app.config import Settings
@@ -72,10 +71,10 @@ def drives(request: Request, session: Session, authorization: str | None) -> boo
     token = (authorization or "").partition(" ")[2].strip()
     if not token:
         return False
-    if token_matches(session, token):
+    if holds(session.token, token):
         return True
     group = request.app.state.registry.groups.get(session.group) if session.group else None
-    return group is not None and secrets.compare_digest(group.token.encode(), token.encode())
+    return group is not None and holds(group.token, token)
 
 
 async def pace(request: Request, session: Session, authorization: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
@@ -33,14 +34,25 @@ def render(request: Request, template: str, **context: Any) -> HTMLResponse:
     return response
 
 
-@router.get("/", response_class=HTMLResponse)
-def playground(request: Request) -> HTMLResponse:
-    return render(request, "playground.html")
+def page(template: str) -> Callable[[Request], HTMLResponse]:
+    """A page that needs nothing but its template."""
+
+    def show(request: Request) -> HTMLResponse:
+        return render(request, template)
+
+    return show
 
 
-@router.get("/compare", response_class=HTMLResponse)
-def compare(request: Request) -> HTMLResponse:
-    return render(request, "compare.html")
+# path, route name, template: the pages that take nothing from the request.
+PLAIN = [
+    ("/", "playground", "playground.html"),
+    ("/compare", "compare", "compare.html"),
+    ("/present", "present", "present.html"),
+    ("/embed/builder", "embed_builder", "builder.html"),
+    ("/lessons", "lessons", "lessons.html"),
+]
+for path, name, template in PLAIN:
+    router.add_api_route(path, page(template), name=name, response_class=HTMLResponse)
 
 
 @router.get("/watch/{session_id}", response_class=HTMLResponse)
@@ -50,22 +62,7 @@ def watch(request: Request, session_id: Annotated[str, Path(max_length=64)]) -> 
     return render(request, "watch.html", session_id=session_id)
 
 
-@router.get("/present", response_class=HTMLResponse)
-def present(request: Request) -> HTMLResponse:
-    return render(request, "present.html")
-
-
 @router.get("/embed", response_class=HTMLResponse)
 def embed(request: Request) -> HTMLResponse:
     oembed = str(request.url_for("oembed").include_query_params(url=str(request.url)))
     return render(request, "embed.html", oembed_url=oembed)
-
-
-@router.get("/embed/builder", response_class=HTMLResponse)
-def embed_builder(request: Request) -> HTMLResponse:
-    return render(request, "builder.html")
-
-
-@router.get("/lessons", response_class=HTMLResponse)
-def lessons(request: Request) -> HTMLResponse:
-    return render(request, "lessons.html")

@@ -9,13 +9,23 @@ from fastapi.responses import PlainTextResponse
 
 from app.api import boundary
 from app.api.deps import DrivenSessionDep, RegistryDep, SessionDep
-from app.api.responses import CREATE_ERRORS, DRIVE_ERRORS, ERRORS, created
+from app.api.responses import (
+    FULL,
+    TOO_MANY,
+    Errors,
+    created,
+    creates,
+    deletes,
+    drives,
+    errors,
+    reads,
+    state,
+)
 from app.schemas import (
     Boundary,
     ConfigChange,
     ConfigUpdate,
     DataPoints,
-    ErrorResponse,
     HistoryPublic,
     SessionConfig,
     SessionCreated,
@@ -27,67 +37,43 @@ from app.schemas import (
 from app.sessions import service
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
+CSV: Errors = {
+    200: {
+        "description": "The history as JSON, or as CSV with `Accept: text/csv`.",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+WRONG_TOKEN = errors((403, "A token was given that does not drive it."))
 
 
-@router.post(
-    "",
-    status_code=201,
-    response_model=SessionCreated,
-    responses=CREATE_ERRORS,
-    summary="Create a training session",
-)
+@router.post("", **creates("Create a training session"))
 async def create_session(
     registry: RegistryDep, config: SessionConfig | None = None
 ) -> SessionCreated:
     return created(await service.create(registry, (config or SessionConfig()).model_dump()))
 
 
-@router.post(
-    "/import",
-    status_code=201,
-    response_model=SessionCreated,
-    responses=CREATE_ERRORS,
-    summary="Continue an exported run in a new session",
-)
+@router.post("/import", **creates("Continue an exported run in a new session"))
 async def import_session(snapshot: Snapshot, registry: RegistryDep) -> SessionCreated:
-    session = await service.import_run(
-        registry,
-        snapshot.config.model_dump(),
-        snapshot.trainer,
-        snapshot.history,
-        snapshot.version,
+    config, version = snapshot.config.model_dump(), snapshot.version
+    return created(
+        await service.import_run(registry, config, snapshot.trainer, snapshot.history, version)
     )
-    return created(session)
 
 
-@router.get(
-    "/{session_id}", response_model=SessionPublic, responses=ERRORS, summary="Read a session"
-)
+@router.get("/{session_id}", **reads("Read a session"))
 async def read_session(session: SessionDep) -> SessionPublic:
     return SessionPublic.model_validate(session.public())
 
 
-@router.get(
-    "/{session_id}/data",
-    response_model=DataPoints,
-    responses=ERRORS,
-    summary="The training and test points",
-)
+@router.get("/{session_id}/data", **reads("The training and test points"))
 async def read_data(session: SessionDep) -> DataPoints:
     return DataPoints.model_validate(session.data())
 
 
 @router.get(
     "/{session_id}/history",
-    response_model=HistoryPublic,
-    responses={
-        **ERRORS,
-        200: {
-            "description": "The history as JSON, or as CSV with `Accept: text/csv`.",
-            "content": {"text/csv": {"schema": {"type": "string"}}},
-        },
-    },
-    summary="Loss and accuracy over the steps",
+    **reads("Loss and accuracy over the steps", CSV, response_model=HistoryPublic),
 )
 async def read_history(session: SessionDep, request: Request) -> Any:
     if "text/csv" in request.headers.get("accept", ""):
@@ -100,18 +86,17 @@ async def read_history(session: SessionDep, request: Request) -> Any:
 
 @router.get(
     "/{session_id}/boundary",
-    response_model=Boundary,
-    responses={
-        **ERRORS,
-        403: {"model": ErrorResponse, "description": "A token was given that does not drive it."},
-        429: {"model": ErrorResponse, "description": "Too many reads from this address."},
-    },
-    summary="The network's output over a grid of the square",
-    description="Anyone with the id may ask up to STEPWISE_MAX_VIEWER_GRID_RESOLUTION (100 by "
-    "default, the frames' grid); the driver, with `Authorization: Bearer <token>`, up to "
-    "STEPWISE_MAX_GRID_RESOLUTION. Answers are cached until the run moves. Reads without the "
-    "token are paced per address (STEPWISE_VIEWER_READS_PER_SECOND): past it they wait, "
-    "and past 2 s of waiting get 429 with Retry-After.",
+    **reads(
+        "The network's output over a grid of the square",
+        WRONG_TOKEN,
+        TOO_MANY,
+        response_model=Boundary,
+        description="Anyone with the id may ask up to STEPWISE_MAX_VIEWER_GRID_RESOLUTION (100 "
+        "by default, the frames' grid); the driver, with `Authorization: Bearer <token>`, up to "
+        "STEPWISE_MAX_GRID_RESOLUTION. Answers are cached until the run moves. Reads without "
+        "the token are paced per address (STEPWISE_VIEWER_READS_PER_SECOND): past it they "
+        "wait, and past 2 s of waiting get 429 with Retry-After.",
+    ),
 )
 async def read_boundary(
     session: SessionDep,
@@ -123,56 +108,32 @@ async def read_boundary(
     return await boundary.now(session, resolution)
 
 
-@router.get(
-    "/{session_id}/export",
-    response_model=Snapshot,
-    responses=ERRORS,
-    summary="The whole run, to save or to import",
-)
+@router.get("/{session_id}/export", **reads("The whole run, to save or to import"))
 async def export_session(session: SessionDep) -> Snapshot:
     return Snapshot.model_validate(await service.export(session))
 
 
-@router.post(
-    "/{session_id}/step",
-    response_model=SessionState,
-    responses=DRIVE_ERRORS,
-    summary="Train some epochs or steps now",
-)
+@router.post("/{session_id}/step", **drives("Train some epochs or steps now"))
 async def step_session(request: StepRequest, session: DrivenSessionDep) -> SessionState:
     await service.step(session, request.steps, request.epochs)
-    return SessionState.model_validate(session.state())
+    return state(session)
 
 
 @router.patch(
-    "/{session_id}",
-    response_model=ConfigChange,
-    responses={**DRIVE_ERRORS, 503: CREATE_ERRORS[503]},
-    summary="Change config fields, live where the model's shape allows",
+    "/{session_id}", **drives("Change config fields, live where the model's shape allows", FULL)
 )
 async def update_session(update: ConfigUpdate, session: DrivenSessionDep) -> ConfigChange:
     applied = await service.configure(session, update.model_dump(exclude_unset=True))
     return ConfigChange.model_validate({"applied": applied, **session.public()})
 
 
-@router.post(
-    "/{session_id}/reset",
-    response_model=SessionState,
-    responses=DRIVE_ERRORS,
-    summary="Go back to the exact weights of step 0",
-)
+@router.post("/{session_id}/reset", **drives("Go back to the exact weights of step 0"))
 async def reset_session(session: DrivenSessionDep) -> SessionState:
     await service.reset(session)
-    return SessionState.model_validate(session.state())
+    return state(session)
 
 
-@router.delete(
-    "/{session_id}",
-    status_code=204,
-    response_class=Response,
-    responses=DRIVE_ERRORS,
-    summary="Delete a session",
-)
+@router.delete("/{session_id}", **deletes("Delete a session"))
 async def delete_session(session: DrivenSessionDep, registry: RegistryDep) -> Response:
     await service.delete(registry, session)
     return Response(status_code=204)

@@ -1,16 +1,20 @@
-"""What every socket route shares: the error message, reading and parsing, the pump, and
-the frame a viewer gets on arrival. The routes (live.py, compare.py) only say what to do."""
+"""What every socket route shares: finding the run or saying it is gone, the error message,
+reading and parsing, the pump, the frame a viewer gets on arrival, and the turn of each
+message — auth, the driver check, the service's refusals. The routes (live.py, compare.py)
+only say what their run is and what each message asks of the service."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
 from fastapi import WebSocket, WebSocketDisconnect
 from pydantic import TypeAdapter, ValidationError
 
+from app.api.deps import Owned, holds
 from app.api.errors import describe_error, field_bounds
 from app.sessions import service
 from app.sessions.hub import Viewer, stop
@@ -28,9 +32,92 @@ CLOSE_UNKNOWN = CLOSE_GONE
 CLOSE_TOO_BIG = 1009
 CLOSE_FULL = 1013
 
+R = TypeVar("R", bound=Owned)
+C = TypeVar("C", contravariant=True)
+
 
 def error(code: str, message: str, field: str | None = None) -> dict[str, Any]:
     return {"type": "error", "code": code, "message": message, "field": field}
+
+
+async def refuse(socket: WebSocket, message: dict[str, Any], code: int) -> None:
+    """Say why, then close: the socket was accepted only to be told."""
+    await socket.send_json(message)
+    await socket.close(code)
+
+
+async def welcome(socket: WebSocket, run: object | None, what: str, field: str) -> Viewer | None:
+    """Accept the socket; a viewer for it, or None once it has heard that no run has its id."""
+    await socket.accept()
+    if run is None:
+        await refuse(socket, error("not_found", f"no {what} has this id", field), CLOSE_UNKNOWN)
+        return None
+    return Viewer(socket)
+
+
+async def listen(
+    socket: WebSocket,
+    viewer: Viewer,
+    touch: Callable[[], None],
+    handle: Callable[[str], Awaitable[None]],
+) -> None:
+    """Hand each message to `handle` until the viewer goes; every message keeps the run alive."""
+
+    async def on_text(text: str) -> None:
+        touch()
+        await handle(text)
+
+    await converse(socket, viewer, socket.app.state.settings.max_message_bytes, on_text)
+
+
+class Controls(Protocol[C]):
+    """How fast a run plays: the service offers it alike for sessions (service.py) and for
+    comparisons (comparisons.py), so one socket code path serves both."""
+
+    def play(self, run: C, /) -> None: ...
+
+    def pause(self, run: C, /) -> None: ...
+
+    def set_speed(self, run: C, epochs: float | None, steps: float | None, /) -> None: ...
+
+
+@dataclass(frozen=True)
+class Driven(Generic[R]):
+    """A socket's run as a driver's messages reach it."""
+
+    run: R
+    what: str  # "session" or "comparison", as the errors name it
+    first: str  # what a viewer that has not sent the token is told
+    controls: Controls[R]
+    drive: Callable[[R, Any], Awaitable[None]]  # every other message a driver may send
+
+
+async def heed(viewer: Viewer, message: Any, driven: Driven[Any]) -> None:
+    """Auth, or a driver's message for the service; a non-driver is told what to send first,
+    and what the service refuses is told as an error."""
+    if message.type == "auth":
+        viewer.driver = holds(driven.run.token, message.token)
+        if viewer.driver:
+            viewer.offer_json({"type": "auth", "ok": True})
+        else:
+            viewer.offer_json(error("forbidden", f"this token does not drive this {driven.what}"))
+        return
+    if not viewer.driver:
+        viewer.offer_json(error("unauthorized", driven.first))
+        return
+    run, controls = driven.run, driven.controls
+    try:
+        match message.type:
+            case "play":
+                controls.play(run)
+            case "pause":
+                controls.pause(run)
+            case "speed":
+                controls.set_speed(run, message.epochs_per_second, message.steps_per_second)
+            case _:
+                await driven.drive(run, message)
+    except (ConfigError, Conflict) as exc:
+        viewer.offer_json(refused(exc))
 
 
 async def converse(

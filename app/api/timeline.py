@@ -8,11 +8,20 @@ from fastapi import APIRouter, Path, Request
 
 from app.api import boundary
 from app.api.deps import DrivenSessionDep, RegistryDep, SessionDep
-from app.api.responses import CREATE_ERRORS, DRIVE_ERRORS, ERRORS, created
+from app.api.responses import (
+    DRIVE_ERRORS,
+    ERRORS,
+    TOO_MANY,
+    created,
+    creates,
+    drives,
+    errors,
+    reads,
+    state,
+)
 from app.schemas import (
     Boundary,
     BranchRequest,
-    ErrorResponse,
     MomentRequest,
     SessionCreated,
     SessionState,
@@ -21,28 +30,26 @@ from app.schemas import (
 from app.sessions import service
 
 router = APIRouter(prefix="/api/sessions", tags=["timeline"])
-ERRORS_429 = {"model": ErrorResponse, "description": "Too many reads from this address."}
 At = Annotated[int, Path(ge=0, description="A checkpoint's key, from the timeline.")]
+NOT_DIVERGED = errors((409, "The run has not diverged."))
 
 
-@router.get(
-    "/{session_id}/timeline",
-    response_model=TimelinePublic,
-    responses=ERRORS,
-    summary="The checkpoints kept so far and the markers found",
-)
+@router.get("/{session_id}/timeline", **reads("The checkpoints kept so far and the markers found"))
 async def read_timeline(session: SessionDep) -> TimelinePublic:
     return TimelinePublic.model_validate(session.timeline_public())
 
 
 @router.get(
     "/{session_id}/timeline/{at}/boundary",
-    response_model=Boundary,
-    responses={**ERRORS, 403: DRIVE_ERRORS[403], 429: ERRORS_429},
-    summary="The boundary as it was at a checkpoint",
-    description="The same limits as the boundary now: past STEPWISE_MAX_VIEWER_GRID_RESOLUTION "
-    "the driver's token is needed, and reads without it are paced per address. A checkpoint "
-    "never changes, so answers are cached.",
+    **reads(
+        "The boundary as it was at a checkpoint",
+        {403: DRIVE_ERRORS[403]},
+        TOO_MANY,
+        response_model=Boundary,
+        description="The same limits as the boundary now: past "
+        "STEPWISE_MAX_VIEWER_GRID_RESOLUTION the driver's token is needed, and reads without it "
+        "are paced per address. A checkpoint never changes, so answers are cached.",
+    ),
 )
 async def read_past_boundary(
     session: SessionDep,
@@ -56,36 +63,25 @@ async def read_past_boundary(
 
 
 @router.post(
-    "/{session_id}/rewind",
-    response_model=SessionState,
-    responses=DRIVE_ERRORS,
-    summary="Continue from a checkpoint, forgetting what came after",
+    "/{session_id}/rewind", **drives("Continue from a checkpoint, forgetting what came after")
 )
 async def rewind_session(request: MomentRequest, session: DrivenSessionDep) -> SessionState:
     await service.rewind(session, request.at)
-    return SessionState.model_validate(session.state())
+    return state(session)
 
 
 @router.post(
     "/{session_id}/rescue",
-    response_model=SessionState,
-    responses={
-        **DRIVE_ERRORS,
-        409: {"model": ErrorResponse, "description": "The run has not diverged."},
-    },
-    summary="Rewind to before the run blew up and halve the step size",
+    **drives("Rewind to before the run blew up and halve the step size", NOT_DIVERGED),
 )
 async def rescue_session(session: DrivenSessionDep) -> SessionState:
     await service.rescue(session)
-    return SessionState.model_validate(session.state())
+    return state(session)
 
 
 @router.post(
     "/{session_id}/branch",
-    status_code=201,
-    response_model=SessionCreated,
-    responses={**ERRORS, 503: CREATE_ERRORS[503]},
-    summary="Start a new session from a checkpoint, with other hyperparameters",
+    **creates("Start a new session from a checkpoint, with other hyperparameters", ERRORS),
 )
 async def branch_session(
     request: BranchRequest, session: SessionDep, registry: RegistryDep

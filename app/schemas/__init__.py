@@ -3,7 +3,7 @@
 Families share one naming pattern: `SessionConfig` (a whole config) and `ConfigUpdate` (some of
 its fields), `SessionState`, `SessionPublic`, `SessionCreated`, `StepRequest`, `ConfigChange`,
 and the WebSocket messages `*Message`. The field types in config.py carry the bounds and
-descriptions once; both config models reuse them.
+descriptions once, and both config models are built from one table of them.
 
 The models live in three modules along the contract's seams — config.py (the configuration
 fields), rest.py (request and answer bodies) and messages.py (WebSocket client messages) — and

@@ -1,18 +1,24 @@
 """The training configuration as the API speaks it: field types with bounds, once.
 
-The bounds are the engine's `LIMITS` (and its square, `EXTENT`), read here rather than written
-again, so the schema cannot allow what the engine refuses; tests/api/test_limits_agree.py
-checks that the page's copy says the same.
+The engine's config is the rule: the bounds are its `LIMITS` (and its square, `EXTENT`), the
+fields and their defaults are its `TrainConfig`'s, all read here rather than written again, so
+the schema cannot allow what the engine refuses. Each field's type is written once, in
+`FIELDS`; both models are built from that table: `SessionConfig` with the engine's defaults,
+`ConfigUpdate` with every field optional. tests/api/test_limits_agree.py checks that the
+schema, the engine and the page's copy say the same.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from dataclasses import fields
+from functools import partial
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, create_model
 
 from app.engine.config import LIMITS as LIMITS
 from app.engine.config import SEED_MAX as SEED_MAX
+from app.engine.config import TrainConfig, config_to_dict
 from app.engine.datasets import EXTENT as EXTENT
 
 Dataset = Literal[
@@ -37,6 +43,16 @@ def hi(name: str) -> Any:
     return LIMITS[name][1]
 
 
+def within(name: str, description: str) -> Any:
+    """A number's field: the bounds LIMITS gives `name`, and what it means."""
+    return Field(ge=lo(name), le=hi(name), description=description)
+
+
+def counted(name: str, description: str) -> Any:
+    """A list's field: as many items as LIMITS gives `name`, and what it holds."""
+    return Field(min_length=lo(name), max_length=hi(name), description=description)
+
+
 def whole(value: Any) -> Any:
     """JSON has one kind of number: 3.0 is the integer 3, as JSON Schema says; 3.5 is not."""
     if isinstance(value, float) and value.is_integer():
@@ -48,50 +64,15 @@ def whole(value: Any) -> Any:
 
 # An integer field that takes 3.0 for 3 and stays strict about everything else.
 Whole = BeforeValidator(whole)
-DEFAULT_FEATURES: tuple[Feature, ...] = ("x1", "x2")
+# A float field that refuses NaN and the infinities, which JSON parsing lets through.
+Real = Annotated[float, Field(allow_inf_nan=False)]
 
 DatasetField = Annotated[Dataset, Field(description="Which data to learn; `custom` uses `points`.")]
-Classes = Annotated[
-    int,
-    Field(
-        ge=lo("classes"),
-        le=hi("classes"),
-        description="Number of classes for `blobs` and `spiral`.",
-    ),
-    Whole,
-]
-Samples = Annotated[
-    int,
-    Field(ge=lo("n_samples"), le=hi("n_samples"), description="Number of generated points."),
-    Whole,
-]
-Noise = Annotated[
-    float,
-    Field(
-        ge=lo("noise"),
-        le=hi("noise"),
-        allow_inf_nan=False,
-        description="Noise added to generated points.",
-    ),
-]
-TrainFraction = Annotated[
-    float,
-    Field(
-        ge=lo("train_fraction"),
-        le=hi("train_fraction"),
-        allow_inf_nan=False,
-        description="Share of the points used for training.",
-    ),
-]
-DataSeed = Annotated[
-    int,
-    Field(
-        ge=lo("data_seed"),
-        le=hi("data_seed"),
-        description="Seed of the data: which points are drawn.",
-    ),
-    Whole,
-]
+Classes = Annotated[int, within("classes", "Number of classes for `blobs` and `spiral`."), Whole]
+Samples = Annotated[int, within("n_samples", "Number of generated points."), Whole]
+Noise = Annotated[Real, within("noise", "Noise added to generated points.")]
+TrainFraction = Annotated[Real, within("train_fraction", "Share of the points used for training.")]
+DataSeed = Annotated[int, within("data_seed", "Seed of the data: which points are drawn."), Whole]
 Coordinate = Annotated[float, Strict(), Field(ge=EXTENT[0], le=EXTENT[1], allow_inf_nan=False)]
 Label = Annotated[int, Strict(), Field(ge=lo("label"), le=hi("label")), Whole]
 Point = Annotated[
@@ -101,11 +82,7 @@ Point = Annotated[
 ]
 Points = Annotated[
     list[Point],
-    Field(
-        min_length=lo("points"),
-        max_length=hi("points"),
-        description="Custom data, used when `dataset` is `custom` (and required then).",
-    ),
+    counted("points", "Custom data, used when `dataset` is `custom` (and required then)."),
 ]
 # What the server enforces across fields, said in the schema: custom data needs its points.
 CUSTOM_NEEDS_POINTS: dict[str, Any] = {
@@ -114,12 +91,8 @@ CUSTOM_NEEDS_POINTS: dict[str, Any] = {
 }
 Features = Annotated[
     list[Feature],
-    Field(
-        min_length=lo("features"),
-        max_length=hi("features"),
-        description="Input features fed to the net, each at most once.",
-        json_schema_extra={"uniqueItems": True},
-    ),
+    counted("features", "Input features fed to the net, each at most once."),
+    Field(json_schema_extra={"uniqueItems": True}),
 ]
 Width = Annotated[int, Field(ge=lo("neurons"), le=hi("neurons")), Whole]
 HiddenLayers = Annotated[
@@ -134,91 +107,65 @@ OptimizerField = Annotated[
     Optimizer, Field(description="How each step turns gradients into moves.")
 ]
 LearningRate = Annotated[
-    float,
-    Field(
-        ge=lo("learning_rate"),
-        le=hi("learning_rate"),
-        allow_inf_nan=False,
-        description="Step size: how far each step moves the weights.",
-    ),
+    Real, within("learning_rate", "Step size: how far each step moves the weights.")
 ]
-Momentum = Annotated[
-    float,
-    Field(
-        ge=lo("momentum"),
-        le=hi("momentum"),
-        allow_inf_nan=False,
-        description="Momentum; decay for rmsprop; beta1 for adam.",
-    ),
-]
+Momentum = Annotated[Real, within("momentum", "Momentum; decay for rmsprop; beta1 for adam.")]
 Nesterov = Annotated[bool, Field(description="Use Nesterov momentum with `momentum`.")]
-BatchSize = Annotated[
-    int,
-    Field(ge=lo("batch_size"), le=hi("batch_size"), description="Examples per step (mini-batch)."),
-    Whole,
-]
+BatchSize = Annotated[int, within("batch_size", "Examples per step (mini-batch)."), Whole]
 RegularizationField = Annotated[Regularization, Field(description="Penalty on large weights.")]
 RegularizationRate = Annotated[
-    float,
-    Field(
-        ge=lo("regularization_rate"),
-        le=hi("regularization_rate"),
-        allow_inf_nan=False,
-        description="Strength of the regularisation penalty.",
-    ),
+    Real, within("regularization_rate", "Strength of the regularisation penalty.")
 ]
-Seed = Annotated[
-    int,
-    Field(ge=lo("seed"), le=hi("seed"), description="Seed of the initial weights and batch order."),
-    Whole,
-]
+Seed = Annotated[int, within("seed", "Seed of the initial weights and batch order."), Whole]
+
+# Every config field's type, by the engine's name for it.
+FIELDS: dict[str, Any] = {
+    "dataset": DatasetField,
+    "classes": Classes,
+    "n_samples": Samples,
+    "noise": Noise,
+    "train_fraction": TrainFraction,
+    "data_seed": DataSeed,
+    "points": Points | None,
+    "features": Features,
+    "hidden_layers": HiddenLayers,
+    "activation": ActivationField,
+    "optimizer": OptimizerField,
+    "learning_rate": LearningRate,
+    "momentum": Momentum,
+    "nesterov": Nesterov,
+    "batch_size": BatchSize,
+    "regularization": RegularizationField,
+    "regularization_rate": RegularizationRate,
+    "seed": Seed,
+}
+ENGINE_FIELDS = [field.name for field in fields(TrainConfig)]
+if list(FIELDS) != ENGINE_FIELDS:  # a field added to the engine must be typed here too
+    raise RuntimeError(f"schema fields {list(FIELDS)} differ from the engine's {ENGINE_FIELDS}")
+DEFAULTS = config_to_dict(TrainConfig())
+STRICT = ConfigDict(extra="forbid", strict=True, json_schema_extra=CUSTOM_NEEDS_POINTS)
 
 
-class SessionConfig(BaseModel):
-    """A whole training configuration; every field has a friendly default."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=CUSTOM_NEEDS_POINTS)
-
-    dataset: DatasetField = "spiral"
-    classes: Classes = 2
-    n_samples: Samples = 500
-    noise: Noise = 0.0
-    train_fraction: TrainFraction = 0.5
-    data_seed: DataSeed = 0
-    points: Points | None = None
-    features: Features = Field(default_factory=lambda: list(DEFAULT_FEATURES))
-    hidden_layers: HiddenLayers = Field(default_factory=lambda: [8, 8])
-    activation: ActivationField = "tanh"
-    optimizer: OptimizerField = "sgd"
-    learning_rate: LearningRate = 0.03
-    momentum: Momentum = 0.9
-    nesterov: Nesterov = False
-    batch_size: BatchSize = 10
-    regularization: RegularizationField = "none"
-    regularization_rate: RegularizationRate = 0.0
-    seed: Seed = 0
+def default(name: str) -> Any:
+    """The engine's default; a list is made afresh for each model, and left out of the schema
+    (as a list default always was)."""
+    value = DEFAULTS[name]
+    return Field(default_factory=partial(list, value)) if isinstance(value, list) else value
 
 
-class ConfigUpdate(BaseModel):
-    """Some config fields to change; the others keep their values."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=CUSTOM_NEEDS_POINTS)
-
-    dataset: DatasetField | None = None
-    classes: Classes | None = None
-    n_samples: Samples | None = None
-    noise: Noise | None = None
-    train_fraction: TrainFraction | None = None
-    data_seed: DataSeed | None = None
-    points: Points | None = None
-    features: Features | None = None
-    hidden_layers: HiddenLayers | None = None
-    activation: ActivationField | None = None
-    optimizer: OptimizerField | None = None
-    learning_rate: LearningRate | None = None
-    momentum: Momentum | None = None
-    nesterov: Nesterov | None = None
-    batch_size: BatchSize | None = None
-    regularization: RegularizationField | None = None
-    regularization_rate: RegularizationRate | None = None
-    seed: Seed | None = None
+if TYPE_CHECKING:  # mypy cannot see fields made at run time: to it these are plain models
+    SessionConfig = BaseModel
+    ConfigUpdate = BaseModel
+else:
+    SessionConfig = create_model(
+        "SessionConfig",
+        __config__=STRICT,
+        __doc__="A whole training configuration; every field has a friendly default.",
+        **{name: (kind, default(name)) for name, kind in FIELDS.items()},
+    )
+    ConfigUpdate = create_model(
+        "ConfigUpdate",
+        __config__=STRICT,
+        __doc__="Some config fields to change; the others keep their values.",
+        **{name: (kind | None, None) for name, kind in FIELDS.items()},
+    )

@@ -83,7 +83,8 @@ class RescueMessage(BaseModel):
     type: Literal["rescue"]
 
 
-ClientMessage = Annotated[
+# What both sockets take, a session's and a comparison's: auth, and what drives any run.
+Driving = (
     AuthMessage
     | PlayMessage
     | PauseMessage
@@ -91,10 +92,9 @@ ClientMessage = Annotated[
     | StepMessage
     | SetMessage
     | SpeedMessage
-    | SubscribeMessage
-    | SeekMessage
-    | RewindMessage
-    | RescueMessage,
+)
+ClientMessage = Annotated[
+    Driving | SubscribeMessage | SeekMessage | RewindMessage | RescueMessage,
     Field(discriminator="type"),
 ]
 
@@ -106,14 +106,4 @@ class ValueMessage(BaseModel):
 
 
 # What a comparison's socket accepts: the session messages that make sense for a group.
-GroupClientMessage = Annotated[
-    AuthMessage
-    | PlayMessage
-    | PauseMessage
-    | ResetMessage
-    | StepMessage
-    | SetMessage
-    | SpeedMessage
-    | ValueMessage,
-    Field(discriminator="type"),
-]
+GroupClientMessage = Annotated[Driving | ValueMessage, Field(discriminator="type")]

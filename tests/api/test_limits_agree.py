@@ -12,6 +12,7 @@ from typing import Any, get_args
 import pytest
 
 from app.engine import ACTIVATIONS, DATASETS, FEATURES, LIMITS, OPTIMIZERS, REGULARIZATIONS
+from app.engine.config import TrainConfig, config_to_dict
 from app.main import create_app
 from app.schemas import Activation, Dataset, Feature, Optimizer, Regularization, SessionConfig
 
@@ -102,6 +103,18 @@ def test_the_schema_allows_exactly_what_the_engine_allows() -> None:
     schema = schema_limits()
     config_limits = {name: bounds for name, bounds in LIMITS.items() if name != "resolution"}
     assert schema == config_limits
+
+
+def test_the_schema_defaults_are_the_engine_defaults() -> None:
+    engine = config_to_dict(TrainConfig())
+    assert SessionConfig().model_dump() == engine
+    documented = {
+        name: spec["default"]
+        for name, spec in SessionConfig.model_json_schema()["properties"].items()
+        if "default" in spec
+    }
+    # A list default is made afresh for each config and so is not in the document.
+    assert documented == {name: v for name, v in engine.items() if not isinstance(v, list)}
 
 
 def test_the_boundary_routes_ask_for_grids_the_engine_can_draw() -> None:

@@ -92,8 +92,7 @@ def set_speed(
     """How fast every run plays, in epochs per second to stay in step."""
     if steps_per_second is not None:
         raise ConfigError("steps_per_second", "a comparison's speed is in epochs per second")
-    group.epochs_per_second = epochs_per_second
-    group.announce()
+    group.set_speed(epochs_per_second)
 
 
 def join(group: Comparison, viewer: Viewer) -> list[Tap]:

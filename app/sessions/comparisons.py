@@ -97,16 +97,8 @@ def set_speed(
 
 def join(group: Comparison, viewer: Viewer) -> list[Tap]:
     """Watch every run through one socket; the taps name each run's frames."""
-    taps = [Tap(viewer, run.id) for run in group.runs]
-    for run, tap in zip(group.runs, taps, strict=True):
-        run.hub.add(tap)
-    group.watchers.add(viewer)
-    group.touch()
-    return taps
+    return group.join(viewer)
 
 
 def leave(group: Comparison, viewer: Viewer, taps: list[Tap]) -> None:
-    group.watchers.discard(viewer)
-    for run, tap in zip(group.runs, taps, strict=True):
-        run.hub.remove(tap)
-    group.touch()
+    group.leave(viewer, taps)

@@ -17,10 +17,10 @@ from typing import Any
 from app.config import Settings
 from app.sessions import actions, limits
 from app.sessions.frames import FrameSet
-from app.sessions.hub import Viewer
+from app.sessions.hub import Tap, Viewer
 from app.sessions.pacing import Pace
 from app.sessions.runner import Player
-from app.sessions.seams import Runners
+from app.sessions.seams import Backend
 from app.sessions.session import STEP_CHUNK, Session
 from app.sessions.worker import Lane
 
@@ -36,7 +36,7 @@ class Comparison:
         values: list[Any],
         runs: list[Session],
         settings: Settings,
-        runners: Runners,
+        backend: Backend,
         fullspeed: Callable[[], int] = lambda: 1,  # how many share the worker's time per frame
     ) -> None:
         self.id = group_id
@@ -46,10 +46,10 @@ class Comparison:
         self.runs = runs
         self.settings = settings
         self.epochs_per_second: float | None = None
-        self.player = Player(group_id, f"group-{group_id[:8]}", settings, runners)
+        self.player = Player(group_id, f"group-{group_id[:8]}", settings, backend.runners)
         self.pace = Pace()  # in whole epochs of every run, to stay in step
-        self.watchers: set[Viewer] = set()  # sockets watching the whole comparison
-        self.last_active = time.monotonic()
+        self.watchers = backend.broadcast(group_id)  # sockets watching the whole comparison
+        self.viewers = backend.viewers(group_id, self.watchers)
         self._fullspeed = fullspeed
         for run in runs:
             run.join_group(group_id)
@@ -59,7 +59,6 @@ class Comparison:
         return self.player.playing
 
     def touch(self) -> None:
-        self.last_active = time.monotonic()
         for run in self.runs:
             run.touch()
 
@@ -75,7 +74,8 @@ class Comparison:
 
     def expires(self, now: float) -> bool:
         """Nobody watches it or any of its runs, and none has been used for the expiry."""
-        return not self.watchers and all(run.live.idle(now) for run in self.runs)
+        watched = self.viewers.count() > 0
+        return not watched and all(run.live.idle(now) for run in self.runs)
 
     def fullspeed_runs(self) -> int:
         """Its runs, if they play as fast as they go (they share the worker's time per frame)."""
@@ -130,15 +130,13 @@ class Comparison:
         publish(out)
 
     def watched(self) -> bool:
-        return bool(self.watchers) or any(run.watched() for run in self.runs)
+        return self.viewers.count() > 0 or any(run.watched() for run in self.runs)
 
     def playable(self) -> bool:
         return any(run.trainer.status == "ok" for run in self.runs)
 
     def announce(self) -> None:
-        message = self.state_message()
-        for viewer in self.watchers:
-            viewer.offer_json(message)
+        self.watchers.publish_json(self.state_message())
 
     def halted(self) -> None:
         self._mark(False)
@@ -177,6 +175,21 @@ class Comparison:
         self.touch()
         await actions.configure(self.runs[index], {self.vary: value})
         self.values[index] = value
+
+    def join(self, viewer: Viewer) -> list[Tap]:
+        """Watch every run through one socket; the taps name each run's frames."""
+        taps = [Tap(viewer, run.id) for run in self.runs]
+        for run, tap in zip(self.runs, taps, strict=True):
+            run.hub.add(tap)
+        self.watchers.add(viewer)
+        self.touch()
+        return taps
+
+    def leave(self, viewer: Viewer, taps: list[Tap]) -> None:
+        self.watchers.remove(viewer)
+        for run, tap in zip(self.runs, taps, strict=True):
+            run.hub.remove(tap)
+        self.touch()
 
     def set_speed(self, epochs_per_second: float | None) -> None:
         self.epochs_per_second = epochs_per_second

@@ -93,9 +93,9 @@ class Registry:
         await self.make_room(len(trainers), sum(needs))
         runs = [await self.add(trainer) for trainer in trainers]
         token = secrets.token_urlsafe(32)
-        group_id, runners = self.groups.new_id(), self.backend.runners
+        group_id, backend = self.groups.new_id(), self.backend
         group = Comparison(
-            group_id, token, vary, values, runs, self.settings, runners, self.fullspeed
+            group_id, token, vary, values, runs, self.settings, backend, self.fullspeed
         )
         self.groups.put(group)
         return group
@@ -121,9 +121,11 @@ class Registry:
                 await self.delete(run.id)
 
     def expired(self, now: float | None = None) -> list[str]:
-        """Sessions (not in a comparison) and comparisons idle past the expiry."""
+        """Sessions (not in a comparison) and comparisons idle past the expiry, of those this
+        process owns: each sweeps its own."""
         now = time.monotonic() if now is None else now
-        return self.sessions.expired(now) + self.groups.expired(now)
+        owns = self.backend.runners.owns
+        return [key for key in self.sessions.expired(now) + self.groups.expired(now) if owns(key)]
 
     async def sweep(self, now: float | None = None) -> int:
         gone = self.expired(now)

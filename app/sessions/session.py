@@ -128,7 +128,7 @@ class Session:
 
     def set_speed(self, epochs_per_second: float | None, steps_per_second: float | None) -> None:
         self.live.set_speed(epochs_per_second, steps_per_second)
-        self.hub.publish_json(self.state_message())
+        self.announce()
 
     def play(self) -> None:
         self.live.player.play(self)

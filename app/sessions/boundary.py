@@ -24,8 +24,8 @@ Render = Callable[[str, Any, int], bytes]
 
 async def now(session: Session, resolution: int, render: Render) -> bytes:
     """The boundary as the session's viewers see it now."""
-    worker = session.worker.worker
-    shown = session.grid
+    worker = session.lane.worker
+    shown = session.run.grid
     if shown is not None and resolution == GRID_RESOLUTION:  # computed already, for the frames
 
         async def from_frame() -> bytes:
@@ -41,7 +41,7 @@ async def now(session: Session, resolution: int, render: Render) -> bytes:
         return data
 
     async def compute() -> bytes:
-        async with session.lock:  # the trainer is not training while this reads it
+        async with session.locked():  # the trainer is not training while this reads it
             data = await worker.run(compute_now, key=READS)
             session.release_if_unwatched()
         return data
@@ -54,7 +54,7 @@ async def now(session: Session, resolution: int, render: Render) -> bytes:
 async def past(session: Session, at: int, resolution: int, render: Render) -> bytes:
     """The boundary as it was at timeline moment `at` (Missing if there is none)."""
     entry = session.entry(at)
-    worker = session.worker.worker
+    worker = session.lane.worker
 
     def evaluate() -> bytes:
         with checkpoint.showing(session.trainer, entry.checkpoint) as shown:
@@ -64,7 +64,7 @@ async def past(session: Session, at: int, resolution: int, render: Render) -> by
             return data
 
     async def compute() -> bytes:
-        async with session.lock:
+        async with session.locked():
             return await worker.run(evaluate, key=READS)
 
     return await session.reads.get(entry, ("past", resolution), compute)

@@ -92,22 +92,13 @@ def set_speed(
     """How fast every run plays, in epochs per second to stay in step."""
     if steps_per_second is not None:
         raise ConfigError("steps_per_second", "a comparison's speed is in epochs per second")
-    group.epochs_per_second = epochs_per_second
-    group.announce()
+    group.set_speed(epochs_per_second)
 
 
 def join(group: Comparison, viewer: Viewer) -> list[Tap]:
     """Watch every run through one socket; the taps name each run's frames."""
-    taps = [Tap(viewer, run.id) for run in group.runs]
-    for run, tap in zip(group.runs, taps, strict=True):
-        run.hub.add(tap)
-    group.watchers.add(viewer)
-    group.touch()
-    return taps
+    return group.join(viewer)
 
 
 def leave(group: Comparison, viewer: Viewer, taps: list[Tap]) -> None:
-    group.watchers.discard(viewer)
-    for run, tap in zip(group.runs, taps, strict=True):
-        run.hub.remove(tap)
-    group.touch()
+    group.leave(viewer, taps)

@@ -1,24 +1,30 @@
 """A comparison: two to four sessions from one configuration and seed, driven in lock-step.
 
 The runs share their data and their initial weights and differ only in the one field the user
-varies. The group's own runner advances every run by the same number of whole epochs per tick,
-under every run's lock, so the server keeps them in step whatever the sockets do; each run
-still records its own history and timeline and can be watched, read or branched alone.
+varies. The one runner (runner.py) ticks the comparison as it ticks a session: every run the
+same number of whole epochs per tick, paced as sessions are (pacing.py), under every run's
+lock, so the server keeps them in step whatever the sockets do; each run still records its own
+history and timeline and can be watched, read or branched alone.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from app.config import Settings
-from app.sessions import limits
-from app.sessions.hub import Viewer, stop
-from app.sessions.nap import Nap
+from app.sessions import actions, limits
+from app.sessions.frames import FrameSet
+from app.sessions.hub import Tap, Viewer
+from app.sessions.pacing import Pace
+from app.sessions.runner import Player
+from app.sessions.seams import Backend
 from app.sessions.session import STEP_CHUNK, Session
+from app.sessions.worker import Lane
+
+Out = list[tuple[Session, FrameSet | None]]  # what a tick made: each moved run and its frame
 
 
 class Comparison:
@@ -30,6 +36,8 @@ class Comparison:
         values: list[Any],
         runs: list[Session],
         settings: Settings,
+        backend: Backend,
+        fullspeed: Callable[[], int] = lambda: 1,  # how many share the worker's time per frame
     ) -> None:
         self.id = group_id
         self.token = token
@@ -37,19 +45,20 @@ class Comparison:
         self.values = values
         self.runs = runs
         self.settings = settings
-        self.playing = False
         self.epochs_per_second: float | None = None
-        self.runner: asyncio.Task[None] | None = None
-        self.nap = Nap()  # the runner's sleep between ticks; a pause wakes it
-        self.watchers: set[Viewer] = set()  # sockets watching the whole comparison
-        self.last_active = time.monotonic()
-        self._carry = 0.0
-        self._epochs = 1  # per tick at full speed, adapted to the time the runs take
+        self.player = Player(group_id, f"group-{group_id[:8]}", settings, backend.runners)
+        self.pace = Pace()  # in whole epochs of every run, to stay in step
+        self.watchers = backend.broadcast(group_id)  # sockets watching the whole comparison
+        self.viewers = backend.viewers(group_id, self.watchers)
+        self._fullspeed = fullspeed
         for run in runs:
-            run.group = group_id
+            run.join_group(group_id)
+
+    @property
+    def playing(self) -> bool:
+        return self.player.playing
 
     def touch(self) -> None:
-        self.last_active = time.monotonic()
         for run in self.runs:
             run.touch()
 
@@ -63,29 +72,25 @@ class Comparison:
             "runs": [run.public() for run in self.runs],
         }
 
-    @contextlib.asynccontextmanager
-    async def locked(self) -> AsyncIterator[None]:
-        """Every run's lock, always taken in the same order."""
-        async with contextlib.AsyncExitStack() as stack:
-            for run in self.runs:
-                await stack.enter_async_context(run.lock)
-            yield
+    def expires(self, now: float) -> bool:
+        """Nobody watches it or any of its runs, and none has been used for the expiry."""
+        watched = self.viewers.count() > 0
+        return not watched and all(run.live.idle(now) for run in self.runs)
+
+    def fullspeed_runs(self) -> int:
+        """Its runs, if they play as fast as they go (they share the worker's time per frame)."""
+        return len(self.runs) if self.playing and self.epochs_per_second is None else 0
 
     # --- under the locks, in a worker thread -------------------------------------------------
 
-    def train_all(self, epochs: int) -> list[tuple[Session, Any]]:
-        out = []
-        for run in self.runs:
-            if run.trainer.status == "ok":
-                out.append((run, run.train_now(None, epochs)))
-        return out
+    def train_only(self, epochs: int) -> int:
+        """Every run that can still train, `epochs` more; `epochs` if any could."""
+        ok = [run for run in self.runs if run.trainer.status == "ok"]
+        for run in ok:
+            run.trainer.train(epochs=epochs)
+        return epochs if ok else 0
 
-    def train_only(self, epochs: int) -> None:
-        for run in self.runs:
-            if run.trainer.status == "ok":
-                run.trainer.train(epochs=epochs)
-
-    def record_moved(self, before: list[int]) -> list[tuple[Session, Any]]:
+    def record_moved(self, before: list[int]) -> Out:
         """Record the runs whose step moved since `before`."""
         return [
             (run, run.record_now())
@@ -93,46 +98,70 @@ class Comparison:
             if run.trainer.step != step
         ]
 
-    def tick(self, dt: float, period: float) -> list[tuple[Session, Any]]:
-        if self.epochs_per_second is None:
-            epochs = self._epochs
-        else:
-            rate = self.epochs_per_second
-            self._carry = min(self._carry + rate * dt, 2 * rate * period + 1)
-            epochs = int(self._carry)
-            self._carry -= epochs
-            if epochs == 0:
-                return []
+    # --- ticking, for the runner (runner.Playable) ---------------------------------------------
+
+    @property
+    def lane(self) -> Lane:
+        return self.runs[0].lane
+
+    @contextlib.asynccontextmanager
+    async def locked(self) -> AsyncIterator[None]:
+        """Every run's lock, always taken in the same order."""
+        async with contextlib.AsyncExitStack() as stack:
+            for run in self.runs:
+                await stack.enter_async_context(run.locked())
+            yield
+
+    def inline(self, dt: float) -> bool:
+        return False  # every run's record in one tick: worth the hop
+
+    def tick(self, dt: float, period: float) -> Out:
+        """Every run the same whole epochs: at the set speed, or in one call sized to the runs'
+        share of the frame's time at full speed (one share per run)."""
         start = time.perf_counter()
-        out = self.train_all(epochs)
-        if self.epochs_per_second is None:  # aim at our share of 70 % of the frame period
-            per_epoch = (time.perf_counter() - start) / epochs
-            share = len(self.runs) / max(len(self.runs), self.runs[0].fullspeed_sessions())
-            budget = 0.7 * period * share
-            self._epochs = max(1, min(self._epochs * 2, int(budget / max(per_epoch, 1e-6))))
+        before = [run.trainer.step for run in self.runs]
+        share = max(len(self.runs), self._fullspeed()) / len(self.runs)
+        self.pace.train(self.train_only, self.epochs_per_second, dt, period, share, whole=True)
+        out = self.record_moved(before)
+        self.pace.spent(time.perf_counter() - start, period)
         return out
+
+    def publish(self, out: Out) -> None:
+        publish(out)
+
+    def watched(self) -> bool:
+        return self.viewers.count() > 0 or any(run.watched() for run in self.runs)
+
+    def playable(self) -> bool:
+        return any(run.trainer.status == "ok" for run in self.runs)
+
+    def announce(self) -> None:
+        self.watchers.publish_json(self.state_message())
+
+    def halted(self) -> None:
+        self._mark(False)
+        self.touch()
 
     # --- actions ------------------------------------------------------------------------------
 
     async def step(self, epochs: int) -> None:
         """Every run the same epochs, in short turns on the worker so others keep their pace."""
         self.touch()
-        worker = self.runs[0].worker
         per_turn = max(1, STEP_CHUNK // max(r.trainer.steps_per_epoch for r in self.runs))
         async with self.locked():
             before = [run.trainer.step for run in self.runs]
             left = epochs
             while left > 0:
                 turn = min(per_turn, left)
-                await worker.run(self.train_only, turn)
+                await self.lane.run(self.train_only, turn)
                 left -= turn
-            out = await worker.run(self.record_moved, before)
+            out = await self.lane.run(self.record_moved, before)
         publish(out)
 
     async def reset(self) -> None:
         self.touch()
         for run in self.runs:
-            await run.reset()
+            await actions.reset(run)
 
     async def configure(self, changes: dict[str, Any]) -> None:
         """The same change for every run; the varied field stays as each run has it."""
@@ -140,69 +169,54 @@ class Comparison:
         changes = {k: v for k, v in changes.items() if k != self.vary}
         limits.allowed_group_change(self.runs, changes)
         for run in self.runs:
-            await run.configure(changes)
+            await actions.configure(run, changes)
 
     async def set_value(self, index: int, value: Any) -> None:
         self.touch()
-        await self.runs[index].configure({self.vary: value})
+        await actions.configure(self.runs[index], {self.vary: value})
         self.values[index] = value
+
+    def join(self, viewer: Viewer) -> list[Tap]:
+        """Watch every run through one socket; the taps name each run's frames."""
+        taps = [Tap(viewer, run.id) for run in self.runs]
+        for run, tap in zip(self.runs, taps, strict=True):
+            run.hub.add(tap)
+        self.watchers.add(viewer)
+        self.touch()
+        return taps
+
+    def leave(self, viewer: Viewer, taps: list[Tap]) -> None:
+        self.watchers.remove(viewer)
+        for run, tap in zip(self.runs, taps, strict=True):
+            run.hub.remove(tap)
+        self.touch()
+
+    def set_speed(self, epochs_per_second: float | None) -> None:
+        self.epochs_per_second = epochs_per_second
+        self.announce()
 
     def _mark(self, playing: bool) -> None:
         """Runs report "running" while their comparison plays them."""
-        self.playing = playing
+        self.player.playing = playing
         for run in self.runs:
-            run.playing = playing and run.trainer.status == "ok"
+            run.mark_playing(playing)
 
     def play(self) -> None:
         self._mark(True)
-        if self.runner is None or self.runner.done():
-            self.runner = asyncio.create_task(self._run(), name=f"group-{self.id[:8]}")
+        self.player.play(self)
 
     def pause(self) -> None:
         self._mark(False)
-        self.nap.wake()
+        self.player.pause()
 
     def state_message(self) -> dict[str, Any]:
         return {"type": "group", **self.public()}
 
-    def announce(self) -> None:
-        message = self.state_message()
-        for viewer in self.watchers:
-            viewer.offer_json(message)
-
-    async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
-        period = 1.0 / self.settings.frame_rate
-        next_tick = last = seen = loop.time()
-        self.announce()
-        try:
-            while self.playing and any(r.trainer.status == "ok" for r in self.runs):
-                now = loop.time()
-                dt, last = now - last, now
-                if not self.watchers and not any(r.hub.viewers for r in self.runs):
-                    if now - seen > self.settings.unwatched_play_seconds:
-                        break  # nobody watches any more: stop burning the CPU
-                else:
-                    seen = now
-                async with self.locked():
-                    out = await self.runs[0].worker.run(self.tick, dt, period)
-                publish(out)
-                next_tick += period
-                delay = next_tick - loop.time()
-                if delay < 0:
-                    next_tick, delay = loop.time(), 0.0
-                await self.nap.sleep(delay)
-        finally:
-            self._mark(False)
-            self.touch()
-            self.announce()
-
     async def close(self) -> None:
         self._mark(False)
-        await stop(self.runner)
-        self.runner = None
+        await self.player.stop()
 
 
-def publish(out: list[tuple[Session, Any]]) -> None:
+def publish(out: Out) -> None:
     for run, frame in out:
         run.deliver(frame)

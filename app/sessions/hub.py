@@ -6,6 +6,7 @@ before it. A frame holds at most one place per source: a newer frame drops the u
 takes a place at the end, so a slow viewer skips frames instead of queueing them, and the
 training never waits for a socket. JSON messages (config changes, errors) are few and each
 carries the whole state, so at most CONTROL_QUEUE of them wait; past that the oldest goes.
+`Hub` is the in-memory `Broadcast` of seams.py: every viewer is connected to this process.
 """
 
 from __future__ import annotations

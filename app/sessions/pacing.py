@@ -1,26 +1,33 @@
-"""Pacing: how much a playing session trains in one tick of the frame clock.
+"""Pacing: how much a playing run trains in one tick of the frame clock.
 
-At a set speed the session owes `rate × dt` steps each tick, the fraction carried to the next;
-a late tick catches up at most two periods, since catching up more makes the next tick later
-still and an overloaded server would fall off a cliff. At full speed it trains in chunks of
-about 2 ms until its share of the frame's time budget is spent.
+One pacing for sessions and comparisons. It counts in units — a session's steps, or a
+comparison's whole epochs (every run the same, to stay in step) — and trains through the
+`train(units) -> units done` it is given. At a set speed the run owes `rate × dt` units each
+tick, the fraction carried to the next; a late tick catches up at most two periods, since
+catching up more makes the next tick later still and an overloaded server would fall off a
+cliff. At full speed a run has its share of 70 % of the frame period (a comparison one share per
+run it plays), spent in one of two ways.
 
-That share bounds the whole tick, not only its training: measuring the model and building the
-frame afterwards (`record`) costs time too, and for the largest networks it costs as much as
-the share itself (8 layers of 32 over 5,000 points: one step ~5 ms, its record 3-15 ms as the
-machine is busy, against a share of ~12 ms when two sessions play at full speed). So a
-full-speed tick trains for its share less what the last record cost (at least one chunk), and
-what a tick spends past its share is a debt, paid back by sitting out whole ticks (no training,
-no record, no frame). Sessions at full speed thus get equal time, whatever a step costs: a heavy
-session gets fewer frames and epochs, and a small one beside it keeps half the thread, as it
-would beside another small one.
+A session trains in chunks of about 2 ms until its share is spent. That share bounds the whole
+tick, not only its training: measuring the model and building the frame afterwards (`record`)
+costs time too, and for the largest networks it costs as much as the share itself (8 layers of
+32 over 5,000 points: one step ~5 ms, its record 3-15 ms as the machine is busy, against a share
+of ~12 ms when two sessions play at full speed). So a full-speed tick trains for its share less
+what the last record cost (at least one chunk), and what a tick spends past its share is a
+debt, paid back by sitting out whole ticks (no training, no record, no frame). Sessions at full
+speed thus get equal time, whatever a step costs: a heavy session gets fewer frames and epochs,
+and a small one beside it keeps half the thread, as it would beside another small one.
+
+A comparison (`whole`) trains its units in one call per tick, so that its runs move together:
+as many as its share held last tick, counting the record, growing at most twofold a tick.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
-from app.engine import Trainer
+Train = Callable[[int], int]  # train this many units; returns how many were done
 
 SHORT_TICK_STEPS = 100  # a tick of at most this many steps runs on the event loop itself
 CHUNK_SECONDS = 0.002
@@ -30,55 +37,71 @@ DEBT_PERIODS = 4.0  # at most this many periods of overspending are remembered
 
 class Pace:
     def __init__(self) -> None:
-        self.carry = 0.0  # fractional steps owed at a set speed
-        self.chunk = 1  # steps per train call at full speed, adapted to ~2 ms
+        self.carry = 0.0  # fractional units owed at a set speed
+        self.chunk = 1  # units per train call at full speed, adapted to ~2 ms
         self.debt = 0.0  # seconds spent past the full-speed share, paid back by sitting out
         self.record_cost = 0.0  # seconds the last record and frame took after training
         self._budget: float | None = None  # this tick's share at full speed, else None
         self._trained = 0.0  # seconds this tick spent training
+        self._whole: tuple[float, int] | None = None  # a whole tick's share and units, if so
 
     def short(self, rate: float | None, dt: float) -> bool:
         """Whether this tick trains so little that a thread hop would cost more."""
         return rate is not None and rate * dt <= SHORT_TICK_STEPS
 
     def train(
-        self, trainer: Trainer, rate: float | None, dt: float, period: float, share: int
+        self,
+        train: Train,
+        rate: float | None,
+        dt: float,
+        period: float,
+        share: float,
+        whole: bool = False,
     ) -> int:
-        """Train one tick: `rate` steps per second, or at full speed (`rate` None) for this
-        session's `share` of 70 % of the frame period. Returns the steps done."""
-        self._budget = None
+        """Train one tick: `rate` units per second, or at full speed (`rate` None) for
+        1/`share` of 70 % of the frame period; `whole`: in one call. Returns the units done."""
+        self._budget = self._whole = None
+        if rate is None and whole:
+            self._whole = (BUDGET * period / max(1.0, share), self.chunk)
+            return train(self.chunk)
         if rate is None:
-            budget = BUDGET * period / max(1, share)
+            budget = BUDGET * period / max(1.0, share)
             if self.debt >= budget:  # sit this tick out: no training, no record, no frame
                 self.debt -= budget
                 return 0
             self._budget = budget
             start = time.perf_counter()
-            done = self._train_for(trainer, budget - self.debt - self.record_cost)
+            done = self._train_for(train, budget - self.debt - self.record_cost)
             self._trained = time.perf_counter() - start
             return done
         self.carry = min(self.carry + rate * dt, 2 * rate * period + 1.0)
         owed = int(self.carry)
         self.carry -= owed
-        return trainer.train(steps=owed) if owed else 0
+        return train(owed) if owed else 0
 
     def spent(self, seconds: float, period: float) -> None:
-        """The whole tick took `seconds` (training, record and frame): charge the excess."""
+        """The whole tick took `seconds` (training, record and frame): charge the excess, or
+        size the next whole tick."""
+        if self._whole is not None:
+            budget, units = self._whole
+            per_unit = seconds / units
+            self.chunk = max(1, min(units * 2, int(budget / max(per_unit, 1e-6))))
+            self._whole = None
         if self._budget is None:
             return
         self.record_cost = max(0.0, seconds - self._trained)
         self.debt = min(max(0.0, self.debt + seconds - self._budget), DEBT_PERIODS * period)
         self._budget = None
 
-    def _train_for(self, trainer: Trainer, seconds: float) -> int:
+    def _train_for(self, train: Train, seconds: float) -> int:
         deadline = time.perf_counter() + seconds
         done = 0
         while True:
             start = time.perf_counter()
-            n = trainer.train(steps=self.chunk)
+            n = train(self.chunk)
             done += n
             elapsed = time.perf_counter() - start
-            if n < self.chunk or trainer.status == "diverged":
+            if n < self.chunk:  # it blew up, or has nothing left to train
                 return done
             target = max(1, int(self.chunk * CHUNK_SECONDS / max(elapsed, 1e-6)))
             self.chunk = min(target, self.chunk * 2)

@@ -12,7 +12,7 @@ from typing import Any
 
 from app.engine import ConfigError, Trainer, checkpoint, config_from_dict
 from app.engine.snapshot_write import in_document
-from app.sessions import limits, memory, runner
+from app.sessions import actions, limits, memory
 from app.sessions.frames import FrameSet
 from app.sessions.history import History
 from app.sessions.hub import Viewer
@@ -68,8 +68,7 @@ async def import_run(
 
 async def export(session: Session) -> dict[str, Any]:
     """The whole run as a snapshot document, to save or to import."""
-    async with session.lock:
-        trainer = await session.worker.run(session.trainer.snapshot)
+    trainer = await session.work(session.trainer.snapshot)
     return {
         "format": SNAPSHOT_FORMAT,
         "version": trainer["version"],
@@ -110,22 +109,22 @@ async def delete(registry: Registry, session: Session) -> None:
 async def step(session: Session, steps: int | None, epochs: int | None) -> None:
     """Train now, as much as one call may."""
     limits.check_step(session.settings, session.trainer.steps_per_epoch, steps, epochs)
-    await session.step(steps=steps, epochs=epochs)
+    await actions.step(session, steps=steps, epochs=epochs)
 
 
 async def configure(session: Session, changes: dict[str, Any]) -> str:
     """Change config fields; how they applied: live, data or rebuild."""
-    return await session.configure(given(changes))
+    return await actions.configure(session, given(changes))
 
 
 async def reset(session: Session) -> None:
-    await session.reset()
+    await actions.reset(session)
 
 
 async def rewind(session: Session, at: int | None) -> None:
     """Continue from checkpoint `at`; Missing when the timeline has no such moment."""
     session.entry(at)
-    await session.rewind(at)
+    await actions.rewind(session, at)
 
 
 async def rescue(session: Session) -> None:
@@ -133,24 +132,22 @@ async def rescue(session: Session) -> None:
     if session.trainer.status != "diverged":
         raise Conflict("this run has not diverged, so there is nothing to rescue")
     session.entry(None)
-    await session.rescue()
+    await actions.rescue(session)
 
 
 def play(session: Session) -> None:
-    runner.play(session)
+    session.play()
 
 
 def pause(session: Session) -> None:
-    runner.pause(session)
+    session.pause()
 
 
 def set_speed(
     session: Session, epochs_per_second: float | None, steps_per_second: float | None
 ) -> None:
     """How fast it plays (None for as fast as it goes); every viewer is told."""
-    session.epochs_per_second = epochs_per_second
-    session.steps_per_second = steps_per_second
-    session.hub.publish_json(runner.state_message(session))
+    session.set_speed(epochs_per_second, steps_per_second)
 
 
 # --- watching -------------------------------------------------------------------------------
@@ -158,23 +155,18 @@ def set_speed(
 
 def join(session: Session, viewer: Viewer) -> None:
     """Count `viewer` in; Full when the session has as many viewers as it may."""
-    if len(session.hub) >= session.settings.max_viewers:
+    if session.live.viewers.count() >= session.settings.max_viewers:
         raise Full("this session has too many viewers")
-    session.hub.add(viewer)
-    session.note_viewers()
-    session.touch()
+    session.live.join(viewer)
 
 
 def leave(session: Session, viewer: Viewer) -> None:
-    session.hub.remove(viewer)
-    session.note_viewers()
-    session.touch()
+    session.live.leave(viewer)
     session.release_if_unwatched()
 
 
 async def current_frame(session: Session, neurons: bool) -> FrameSet:
-    async with session.lock:
-        return await session.worker.run(session.current_frame, neurons)
+    return await session.work(session.current_frame, neurons)
 
 
 async def past_frame(session: Session, at: int, neurons: bool) -> FrameSet | None:
@@ -182,5 +174,4 @@ async def past_frame(session: Session, at: int, neurons: bool) -> FrameSet | Non
     entry = session.timeline.get(at)
     if entry is None:
         return None
-    async with session.lock:
-        return await session.worker.run(session.past_frame, entry, neurons)
+    return await session.work(session.past_frame, entry, neurons)

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
-from app.sessions.registry import CODE_ALPHABET
+from app.sessions.local import CODE_ALPHABET
 from tests.api.helpers import assert_error, create
 
 

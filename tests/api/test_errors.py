@@ -117,9 +117,9 @@ def test_expired_sessions_are_swept_and_their_memory_freed() -> None:
         session_id, _, _ = create(client, n_samples=10)
         registry = app.state.registry
         session = registry.get(session_id)
-        assert registry.expired(session.last_active + 30) == []
-        assert registry.expired(session.last_active + 61) == [session_id]
-        asyncio.run(registry.sweep(session.last_active + 61))
+        assert registry.expired(session.live.last_active + 30) == []
+        assert registry.expired(session.live.last_active + 61) == [session_id]
+        asyncio.run(registry.sweep(session.live.last_active + 61))
         assert_error(client.get(f"/api/sessions/{session_id}"), 404, "not_found", "session_id")
         assert len(registry) == 0
 

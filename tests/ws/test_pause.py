@@ -75,7 +75,7 @@ def test_pause_is_answered_without_waiting_for_the_next_tick() -> None:
             state = within(20, lambda: next_json(ws, "state")["state"])
             assert state["status"] == "idle"
         session = client.app.state.registry.get(session_id)  # type: ignore[attr-defined]
-        assert session.runner is None or session.runner.done()
+        assert not session.live.player.running()
         assert client.get(f"/api/sessions/{session_id}").json()["state"]["status"] == "idle"
 
 

@@ -104,18 +104,18 @@ class Instant:
 def test_a_tick_that_overspends_its_share_sits_out_until_the_debt_is_paid() -> None:
     pace, trainer, period = Pace(), Instant(), 1 / 30
     budget = 0.7 * period / 2  # two sessions at full speed share the thread
-    assert pace.train(trainer, None, period, period, 2) > 0  # type: ignore[arg-type]
+    assert pace.train(trainer.train, None, period, period, 2) > 0
     pace.spent(budget + 3.5 * budget, period)  # the record took far longer than the share
-    sat_out = [pace.train(trainer, None, period, period, 2) for _ in range(3)]  # type: ignore[arg-type]
+    sat_out = [pace.train(trainer.train, None, period, period, 2) for _ in range(3)]
     assert sat_out == [0, 0, 0]
-    assert pace.train(trainer, None, period, period, 2) > 0  # type: ignore[arg-type]
+    assert pace.train(trainer.train, None, period, period, 2) > 0
     pace.spent(budget, period)  # a whole share again, where half was allowed: half stays owed
     assert pace.debt == pytest.approx(0.5 * budget)
-    assert pace.train(trainer, None, period, period, 2) > 0  # type: ignore[arg-type]
+    assert pace.train(trainer.train, None, period, period, 2) > 0
 
 
 def test_a_set_speed_is_not_charged() -> None:
     pace, trainer, period = Pace(), Instant(), 1 / 30
-    assert pace.train(trainer, 300.0, period, period, 1) == 10  # type: ignore[arg-type]
+    assert pace.train(trainer.train, 300.0, period, period, 1) == 10
     pace.spent(1.0, period)
-    assert pace.debt == 0.0 and pace.train(trainer, 300.0, period, period, 1) == 10  # type: ignore[arg-type]
+    assert pace.debt == 0.0 and pace.train(trainer.train, 300.0, period, period, 1) == 10

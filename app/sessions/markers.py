@@ -5,8 +5,10 @@
   swing more than 5 % of the loss and more than 0.02 — steps too big to settle.
 - settled: the boundary stopped moving — under 0.2 % of the grid changed per point — for 10
   points in a row, while the training loss moved by under 10 % (or 0.005) over them, after
-  it had fallen to at most 80 % of where it started: tiny steps that barely move are
-  crawling, not settled.
+  it had fallen to at most 80 % of where it started, and while it is no longer descending:
+  the last quarter of the epochs so far brought under 10 % of its whole fall. Tiny steps
+  move the boundary too little to tell, but their loss keeps falling at an even pace: they
+  are crawling, not settled.
 - best_test: the lowest test loss.
 - overfitting: after the best test loss, the test loss rose by over 10 % (and over 0.02)
   while the training loss kept falling by over 10 %, both averaged over 5 points so one noisy
@@ -29,6 +31,7 @@ TURNS, WINDOW = 4, 8
 CALM, CALM_POINTS, FLAT, FLAT_FLOOR = 0.002, 10, 0.10, 0.005
 RISE, RISE_FLOOR, FALL = 0.10, 0.02, 0.10
 LEARNED = 0.8  # settled only once the loss fell to this share of where it started
+DESCENDING = 0.10  # still descending: the last quarter of the epochs brought this share of the fall
 
 
 def find(history: History) -> list[dict[str, Any]]:
@@ -46,7 +49,7 @@ def find(history: History) -> list[dict[str, Any]]:
     oscillating = _oscillation(train)
     if oscillating is not None:
         found.append(("oscillating", oscillating))
-    if (i := _settled(train, change)) is not None:
+    if (i := _settled(train, change, epochs)) is not None:
         found.append(("settled", i))
     finite = np.isfinite(test)
     if finite.sum() >= 2:
@@ -90,7 +93,9 @@ def _oscillation(loss: np.ndarray[Any, Any]) -> int | None:
     return None
 
 
-def _settled(loss: np.ndarray[Any, Any], change: np.ndarray[Any, Any]) -> int | None:
+def _settled(
+    loss: np.ndarray[Any, Any], change: np.ndarray[Any, Any], epochs: np.ndarray[Any, Any]
+) -> int | None:
     if len(loss) == 0 or not np.isfinite(loss[0]):
         return None
     learned = np.nan_to_num(loss, nan=np.inf) <= LEARNED * loss[0]
@@ -102,6 +107,17 @@ def _settled(loss: np.ndarray[Any, Any], change: np.ndarray[Any, Any]) -> int | 
             start = i - CALM_POINTS + 1
             span = loss[start : i + 1]
             flat = np.ptp(span) <= max(FLAT * np.max(span), FLAT_FLOOR)
-            if np.all(np.isfinite(span)) and flat:
+            if np.all(np.isfinite(span)) and flat and not descending(loss, epochs, i):
                 return start
     return None
+
+
+def descending(loss: np.ndarray[Any, Any], epochs: np.ndarray[Any, Any], i: int) -> bool:
+    """Whether the loss at point `i` is still falling at a pace: over the last quarter of
+    the epochs so far it fell by more than DESCENDING of its whole fall since the start.
+    A run that settled fell early; a crawl falls as much in each quarter as in the first."""
+    fall = loss[0] - loss[i]
+    if not fall > 0:
+        return False
+    j = min(int(np.searchsorted(epochs, 0.75 * epochs[i])), i)
+    return bool(loss[j] - loss[i] > DESCENDING * fall)

@@ -137,6 +137,13 @@ def run(config: dict[str, Any], calls: int, **count: int) -> list[str]:
             {"best_test"},
             {"settled", "oscillating", "overfitting"},
         ),
+        (  # the boundary barely moves, but the loss still falls at an even pace
+            {"dataset": "circle", "learning_rate": 0.001},
+            50,
+            {"epochs": 10},
+            {"best_test"},
+            {"settled", "oscillating", "overfitting"},
+        ),
         (
             {"dataset": "gauss", "hidden_layers": [2]},
             60,
@@ -159,7 +166,7 @@ def run(config: dict[str, Any], calls: int, **count: int) -> list[str]:
         ),
         ({"dataset": "plane", "learning_rate": 10}, 10, {"epochs": 1}, {"diverged"}, set()),
     ],
-    ids=["oscillates", "crawls", "settles", "overfits", "diverges"],
+    ids=["oscillates", "crawls", "crawls-long", "settles", "overfits", "diverges"],
 )
 def test_markers_are_found_on_runs_built_to_show_them(
     config: dict[str, Any],

@@ -31,6 +31,14 @@ def open_playground(page: Page, url: str, errors: list[str] | None = None) -> st
     return session_id
 
 
+def unfold(page: Page, name: str) -> None:
+    """Open a folded section of the playground, as a visitor would, if it is not open."""
+    fold = page.locator(f'details[data-fold="{name}"]')
+    if fold.get_attribute("open") is None:
+        fold.locator("summary").click()
+    expect(fold).to_have_attribute("open", "")
+
+
 def heat_fingerprint(page: Page) -> str:
     return str(page.evaluate(HEAT_FINGERPRINT))
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import open_playground, session_state
+from tests.browser.helpers import open_playground, session_state, unfold
 from tests.conftest import LiveServer
 
 
@@ -16,6 +16,7 @@ def test_exports_download_and_a_snapshot_import_continues(
     page.keyboard.press("ArrowRight")
     expect(page.locator("#epoch")).to_have_text("2")
 
+    unfold(page, "exports")
     with page.expect_download() as png:
         page.click("#export-png")
     assert png.value.suggested_filename.endswith(".png")

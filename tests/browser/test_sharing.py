@@ -2,7 +2,13 @@
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import FINGERPRINT_NOW, heat_fingerprint, open_playground, session_state
+from tests.browser.helpers import (
+    FINGERPRINT_NOW,
+    heat_fingerprint,
+    open_playground,
+    session_state,
+    unfold,
+)
 from tests.conftest import LiveServer
 
 
@@ -11,6 +17,7 @@ def test_reloading_the_hash_gives_the_same_starting_boundary(
 ) -> None:
     open_playground(page, server.url + "/#dataset=circle&hidden_layers=6,3&seed=7")
     first = heat_fingerprint(page)
+    unfold(page, "training")
     page.fill("#seed", "8")
     page.press("#seed", "Enter")
     page.wait_for_function("() => location.hash.includes('seed=8')")

@@ -6,6 +6,7 @@ import { Controls } from "../views/controls.js";
 import { Display } from "../views/display.js";
 import { addPoint, download, parseCsv, removeNearest } from "../lib/edit.js";
 import { showEnded } from "../views/ended.js";
+import { rememberFolds } from "../lib/folds.js";
 import { bindKeys } from "../lib/keyboard.js";
 import { drawPreview, renderPointClasses } from "../views/legend.js";
 import { TimelinePanel } from "../views/lookback.js";
@@ -15,6 +16,7 @@ import { SessionLink } from "../net/session.js";
 import { LIMITS, fromHash, randomSeed, toHash, REGRESSION } from "../state/state.js";
 
 const root = document.getElementById("app");
+rememberFolds(root);
 const status = document.getElementById("server-status");
 const palette = readPalette();
 const page = {

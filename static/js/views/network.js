@@ -22,7 +22,12 @@ export class NetworkDiagram {
     this.nodes = el("div", "net-nodes");
     this.tip = el("div", "net-tip");
     this.tip.hidden = true;
-    root.append(this.canvas, this.nodes, this.tip);
+    // The hovered neuron, large, beside it: where the eye already is.
+    this.zoom = el("canvas", "net-zoom");
+    this.zoom.hidden = true;
+    this.zoom.setAttribute("aria-hidden", "true");
+    this.hovered = null; // the neuron's small canvas while the pointer is on it
+    root.append(this.canvas, this.nodes, this.zoom, this.tip);
     this.arch = null;
     this.frame = null;
     this.hoverLink = null;
@@ -97,6 +102,8 @@ export class NetworkDiagram {
         div.addEventListener("pointerenter", () => this.enterNeuron(c, k, kind, div));
         div.addEventListener("pointerleave", () => {
           this.tip.hidden = true;
+          this.zoom.hidden = true;
+          this.hovered = null;
           this.onHoverNeuron?.(null);
         });
         this.nodes.append(div);
@@ -128,9 +135,35 @@ export class NetworkDiagram {
     const bias = this.frame?.weights?.[c - 1]?.b?.[k];
     const name = kind === "input" ? `Input ${FEATURE_INFO[this.arch.features[k]].label}`
       : kind === "output" ? "Output" : `Hidden layer ${c}, neuron ${k + 1}`;
-    this.tipAt(div.offsetLeft + this.node + 6, div.offsetTop,
+    this.hovered = div.querySelector("canvas");
+    const size = Math.min(160, Math.max(96, this.root.clientWidth * 0.4));
+    // Beside the neuron, on whichever side has room, kept inside the diagram.
+    const right = div.offsetLeft + this.node + 8;
+    const x = right + size <= this.root.clientWidth ? right : div.offsetLeft - size - 8;
+    const y = Math.min(Math.max(0, div.offsetTop + this.node / 2 - size / 2),
+      Math.max(0, this.root.clientHeight - size));
+    Object.assign(this.zoom.style, { left: `${Math.max(0, x)}px`, top: `${y}px`,
+      width: `${size}px`, height: `${size}px` });
+    this.zoom.hidden = false;
+    this.showZoom();
+    this.tipAt(Math.max(0, x), y + size + 4,
       bias === undefined ? name : `${name} · bias ${formatValue(bias, 3)}`);
     this.onHoverNeuron?.({ layer: c, index: k, kind });
+  }
+
+  /** Copies the hovered neuron's map into the large view (the browser smooths the scaling). */
+  showZoom() {
+    const source = this.hovered;
+    if (!source || this.zoom.hidden || !source.width) return;
+    const dpr = window.devicePixelRatio || 1;
+    const side = Math.round(this.zoom.clientWidth * dpr);
+    if (this.zoom.width !== side) {
+      this.zoom.width = side;
+      this.zoom.height = side;
+    }
+    const ctx = this.zoom.getContext("2d");
+    ctx.imageSmoothingEnabled = true;
+    ctx.drawImage(source, 0, 0, side, side);
   }
 
   paintFeature(canvas, name) {
@@ -157,6 +190,7 @@ export class NetworkDiagram {
       paint(outputs[0], outputGrid.bytes, outputGrid.resolution, outputTable);
     }
     this.drawLinks();
+    this.showZoom();
     return true;
   }
 

@@ -4,6 +4,7 @@
 
 import { Controls } from "../views/controls.js";
 import { Display } from "../views/display.js";
+import { bindToggle } from "../charts/epoch-axis.js";
 import { addPoint, download, parseCsv, removeNearest } from "../lib/edit.js";
 import { showEnded } from "../views/ended.js";
 import { bindKeys } from "../lib/keyboard.js";
@@ -40,6 +41,7 @@ const display = new Display(root, {
     change({ hidden_layers: layers });
   },
 });
+bindToggle(document.getElementById("epoch-log"), document.getElementById("epoch-log-auto"));
 const controls = new Controls(root, {
   onConfig: change,
   onAction: act,

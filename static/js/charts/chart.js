@@ -149,6 +149,7 @@ export class Chart {
     this.hover = null;
     this.xScale = null;
     this.logX = false;
+    canvas.dataset.xAxis = "linear";
     this.setSeries(options.series);
     if (this.o.x.epochs) window.addEventListener(epochAxis.CHANGED, () => this.changed());
     if (this.o.hover) {
@@ -191,6 +192,7 @@ export class Chart {
   setLogX(log) {
     if (log === this.logX) return;
     this.logX = log;
+    this.canvas.dataset.xAxis = log ? "log" : "linear"; // test and style hook
     if (this.o.x.epochs) window.dispatchEvent(new CustomEvent(epochAxis.SHOWN, { detail: { log } }));
   }
 

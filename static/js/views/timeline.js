@@ -190,9 +190,15 @@ export class TimelineView {
     if (rebuild || key !== this.groupsKey) {
       this.groupsKey = key;
       this.groups = groups;
+      // A keyboard user on a badge or in its list stays there when the buttons are rebuilt.
+      const focused = document.activeElement;
+      const onBadge = this.marks.contains(focused) && this.opened;
+      const inList = [...this.crowd.querySelectorAll("button")].indexOf(focused);
       this.marks.replaceChildren(...groups.map((g) => (g.length > 1 ? this.badge(g) : this.single(g[0]))));
       const open = groups.find((g) => g.length > 1 && this.markerKey(g[0]) === this.opened);
       if (open) this.openCrowd(open, false); else this.closeCrowd(false);
+      if (open && onBadge) this.marks.children[this.groupIndex(open)]?.focus();
+      if (open && inList >= 0) this.crowd.querySelectorAll("button")[inList]?.focus();
     }
     groups.forEach((group, k) => {
       const button = this.marks.children[k];

@@ -128,3 +128,34 @@ def test_crowded_markers_share_a_badge_that_lists_them(page: Page, server: LiveS
     expect(badge).to_have_attribute("aria-expanded", "false")
     page.unroute_all(behavior="ignoreErrors")
     assert errors == []
+
+
+def test_the_auto_rule_the_ticks_and_the_grouping_as_pure_functions(
+    page: Page, server: LiveServer
+) -> None:
+    page.goto(server.url + "/static/css/style.css")  # same origin, no page scripts
+    result = page.evaluate(
+        """async () => {
+        const axis = await import('/static/js/charts/epoch-axis.js');
+        const { crowds } = await import('/static/js/views/timeline.js');
+        const px = (e) => 100 * axis.toAxis(e);  // 100 px per decade of 1 + epoch
+        return {
+          short: axis.autoLog([0, 1, 2, 50]),
+          long: axis.autoLog([0, 1, 2, 51]),
+          sub_epoch: axis.autoLog([0, 0.04, 0.08, 49]),  // below one epoch counts as one
+          late_start: axis.autoLog([0, 10, 400]),
+          epoch0: axis.toAxis(0),
+          round_trip: axis.fromAxis(axis.toAxis(999)),
+          ticks: axis.logTicks(0, 5000, px, 40),
+          branched: axis.logTicks(300, 4000, px, 20),
+          groups: crowds([0, 0.01, 0.02, 0.5, 0.51, 0.9], 300),
+        };
+      }"""
+    )
+    assert result["short"] is False and result["long"] is True
+    assert result["sub_epoch"] is False and result["late_start"] is False
+    assert result["epoch0"] == 0
+    assert abs(result["round_trip"] - 999) < 1e-9
+    assert result["ticks"] == [0, 10, 100, 1000, 5000]  # 1 is 30 px from 0: too close
+    assert result["branched"] == [500, 1000, 2000]
+    assert result["groups"] == [[0, 1, 2], [3, 4], [5]]

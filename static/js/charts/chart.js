@@ -263,7 +263,7 @@ export class Chart {
     const first = filled.length ? Math.min(...filled.map((t) => t.x[0])) : 0;
     const last = filled.length ? Math.max(...filled.map((t) => t.x[t.length - 1])) : 0;
     const [x0, x1] = o.x.range(first, last);
-    this.setLogX(o.x.epochs && epochAxis.isLog(this.tracks[0].x));
+    this.setLogX(Boolean(o.x.epochs) && epochAxis.isLog(this.tracks[0].x));
     const g = this.logX ? epochAxis.toAxis : same; // x as placed on the axis
     const f = this.log ? toLog : same;
     const [y0, y1] = o.y.range(...this.extent(f), this.log);

@@ -64,8 +64,9 @@ export function logTicks(x0, x1, px, gap) {
   const kept = [];
   const fits = (t) => kept.every((k) => Math.abs(px(k) - px(t)) >= gap);
   for (const t of decades) if (inside(t) && fits(t)) kept.push(t);
-  // 2 and 5 × 10^k only beside a labelled 10^k: "0, 2, 10" would read as a broken scale.
-  for (const t of kept.filter((d) => d > 0)) {
+  // 2 and 5 × 10^k only beside a labelled 10^k ("0, 2, 10" would read as a broken scale), or
+  // where 10^k lies before the axis starts (a run branched from a later epoch).
+  for (const t of decades.filter((d) => d > 0 && (kept.includes(d) || d < x0))) {
     for (const m of [2, 5]) if (inside(m * t) && fits(m * t)) kept.push(m * t);
   }
   return kept.sort((a, b) => a - b);

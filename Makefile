@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 RUNTIME := $(VENV)/.installed-runtime
 TESTKIT := $(VENV)/.installed-test
 CHROMIUM := /usr/bin/chromium
+NPM := /usr/bin/npm
+AXE := node_modules/axe-core/axe.min.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -19,9 +21,18 @@ $(RUNTIME): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e .
 	touch $@
 
-$(TESTKIT): pyproject.toml | $(PY)
+$(TESTKIT): pyproject.toml package.json $(AXE) | $(PY)
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@ $(RUNTIME)
+
+# axe-core, for the browser tests' accessibility checks: the version package.json pins.
+$(AXE): package.json | $(NPM)
+	$(NPM) install --no-package-lock --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(NPM):
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm
 
 $(CHROMIUM):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q
@@ -56,4 +67,4 @@ bench: $(TESTKIT) $(CHROMIUM)
 	done; [ $$found = 1 ] || echo "no benchmarks yet"
 
 clean:
-	rm -rf $(VENV) test-artifacts .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules test-artifacts .pytest_cache .mypy_cache .ruff_cache

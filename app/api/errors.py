@@ -109,6 +109,8 @@ def describe_error(error: dict[str, Any], bounds: dict[str, tuple[Any, Any]]) ->
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     names = [part for part in field.split(".") if not part.isdigit()] or ["body"]
+    if names[0] == "config" and len(names) > 1:  # a socket's set: the sentence names the field
+        names = names[1:]
     base, top = names[-1], names[0]
     if kind == "json_invalid":
         return "body", f"the request body is not valid JSON ({ctx.get('error', 'malformed')})"

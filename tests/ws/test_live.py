@@ -90,7 +90,7 @@ def test_auth_then_step_reset_and_set(client: TestClient) -> None:
         ws.send_json({"type": "set", "config": {"learning_rate": 50}})
         error = next_json(ws, "error")
         assert error["field"] == "config.learning_rate"
-        assert "between 1e-05 and 10" in error["message"]
+        assert error["message"] == "learning_rate must be between 1e-05 and 10"
         ws.send_json({"type": "reset"})
         assert next_frame(ws)["step"] == 0
 

@@ -6,8 +6,9 @@
 import { Chart, PAD, nearest } from "./chart.js";
 
 export class StripChart extends Chart {
-  /** colors: {line, fill, grid, text, cursor}; format(v) labels the y-axis. */
-  constructor(canvas, { colors, invalidate, format = String }) {
+  /** colors: {line, fill, grid, text, cursor}; format(v) labels the y-axis; epochs: follow the
+   * epoch axis, as the loss chart above does. */
+  constructor(canvas, { colors, invalidate, format = String, epochs = false }) {
     super(canvas, {
       series: [{
         value: (p) => p.boundary_change ?? NaN, color: colors.line, fill: colors.fill, width: 1.5,
@@ -16,7 +17,7 @@ export class StripChart extends Chart {
       colors, invalidate,
       pad: { ...PAD, top: 6, bottom: 6 },
       clip: { x: 10, y: 6 }, // the peaks show whole
-      x: { spacing: 0 }, // no x-axis: the loss chart's above is the same
+      x: { spacing: 0, epochs }, // no x-axis: the loss chart's above is the same
       y: { range: (_, hi) => [0, Math.min(Math.max(hi * 1.1, 0.01), 1)], ticks: 2, format },
       cursor: { color: colors.cursor },
     });

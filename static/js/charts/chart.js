@@ -5,9 +5,11 @@
 // is linear or log (log10 values, ticks at 1, 2, 5 × 10^k); a vertical cursor marks a moment and
 // the pointer shows a hover line with a read-out. However long the run, a redraw walks at most a
 // few points per pixel column: a track is thinned past MAX_POINTS and each column draws its
-// first, lowest, highest and last value only.
+// first, lowest, highest and last value only. A chart of epochs may follow the epoch axis
+// (epoch-axis.js): linear, or log of 1 + epoch, by the visitor's choice or the run's length.
 
 import { formatValue, niceTicks } from "../lib/scales.js";
+import * as epochAxis from "./epoch-axis.js";
 
 export const MAX_POINTS = 4000;
 export const PAD = { left: 46, right: 10, top: 10, bottom: 24 };
@@ -127,7 +129,8 @@ export class Track {
  *             fill, dot = true, track = 0}],
  *   pad = PAD, clip = {x: 0, y: 2} (px past the plot area that lines may reach), font = 11 (px),
  *   gap = 6 (px between an axis and its labels), axes = true,
- *   x: {range(first, last) → [x0, x1], spacing: px per x tick (0: no x axis)},
+ *   x: {range(first, last) → [x0, x1], spacing: px per x tick (0: no x axis),
+ *       epochs: follow the epoch axis (linear or log, see epoch-axis.js)},
  *   y: {range(lo, hi, log) → [y0, y1] (log10 values when log), ticks: count or (height) → count,
  *       format(value) → label},
  *   cursor: {color, width = 2}, hover: {color, snap, dots} (none without), readout(x) after a
@@ -145,7 +148,10 @@ export class Chart {
     this.cursor = null;
     this.hover = null;
     this.xScale = null;
+    this.logX = false;
+    canvas.dataset.xAxis = "linear";
     this.setSeries(options.series);
+    if (this.o.x.epochs) window.addEventListener(epochAxis.CHANGED, () => this.changed());
     if (this.o.hover) {
       canvas.addEventListener("pointermove", (e) => this.pointAt(e.offsetX));
       canvas.addEventListener("pointerleave", () => this.pointAt(null));
@@ -180,6 +186,14 @@ export class Chart {
   setLog(log) {
     this.log = log;
     this.changed();
+  }
+
+  /** Whether epochs are on a log axis; the page hears when that changes (its toggle shows it). */
+  setLogX(log) {
+    if (log === this.logX) return;
+    this.logX = log;
+    this.canvas.dataset.xAxis = log ? "log" : "linear"; // test and style hook
+    if (this.o.x.epochs) window.dispatchEvent(new CustomEvent(epochAxis.SHOWN, { detail: { log } }));
   }
 
   /** A vertical line at x: a moment looked back at (null: none). */
@@ -249,10 +263,14 @@ export class Chart {
     const first = filled.length ? Math.min(...filled.map((t) => t.x[0])) : 0;
     const last = filled.length ? Math.max(...filled.map((t) => t.x[t.length - 1])) : 0;
     const [x0, x1] = o.x.range(first, last);
+    this.setLogX(Boolean(o.x.epochs) && epochAxis.isLog(this.tracks[0].x));
+    const g = this.logX ? epochAxis.toAxis : same; // x as placed on the axis
     const f = this.log ? toLog : same;
     const [y0, y1] = o.y.range(...this.extent(f), this.log);
     const { pad } = o;
-    const xs = scale(x0, x1, pad.left, width - pad.right);
+    const gx = scale(g(x0), g(x1), pad.left, width - pad.right); // of axis positions
+    const xs = this.logX ? (v) => gx(g(v)) : gx; // of epochs
+    if (this.logX) xs.invert = (px) => epochAxis.fromAxis(gx.invert(px));
     const ys = scale(y0, y1, height - pad.bottom, pad.top);
     this.xScale = xs;
     if (o.axes) this.axes(ctx, { width, height, xs, ys, x0, x1, y0, y1 });
@@ -266,7 +284,8 @@ export class Chart {
     for (const s of this.series) {
       const track = this.tracks[s.track];
       const values = track.points.map((p) => f(s.value(p)));
-      this.line(ctx, s, downsample(track.x, values, x0, x1, columns), xs, ys);
+      const at = this.logX ? track.x.map(g) : track.x;
+      this.line(ctx, s, downsample(at, values, g(x0), g(x1), columns), gx, ys);
     }
     const vertical = (x, color, lineWidth) => {
       const px = Math.round(xs(Math.min(x1, Math.max(x0, x)))) + 0.5;
@@ -310,7 +329,9 @@ export class Chart {
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
     const columns = Math.max(2, Math.floor((width - pad.left) / this.o.x.spacing));
-    for (const t of niceTicks(x0, x1, columns)) {
+    const ticks = this.logX ? epochAxis.logTicks(x0, x1, xs, this.o.x.spacing * 0.6)
+      : niceTicks(x0, x1, columns);
+    for (const t of ticks) {
       if (t < x0 || t > x1) continue;
       const label = formatValue(t, 4);
       const half = ctx.measureText(label).width / 2;

@@ -15,10 +15,11 @@ function lossSeries(colors, { width = 2, dash = [6, 4], cap = "butt" } = {}) {
 }
 
 export class LossChart extends Chart {
-  /** colors: {train, test, grid, text, cursor}; readout: the element for the words. */
-  constructor(canvas, readout, { colors, invalidate, metricName = "accuracy" }) {
+  /** colors: {train, test, grid, text, cursor}; readout: the element for the words;
+   * epochs: follow the epoch axis (linear or log). */
+  constructor(canvas, readout, { colors, invalidate, metricName = "accuracy", epochs = false }) {
     super(canvas, {
-      series: lossSeries(colors), colors, invalidate,
+      series: lossSeries(colors), colors, invalidate, x: { epochs },
       cursor: { color: colors.cursor || colors.text },
       hover: { color: colors.grid, snap: true, dots: true },
       readout: (x) => this.showReadout(x),

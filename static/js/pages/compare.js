@@ -10,6 +10,7 @@ import {
 } from "../state/compare-state.js";
 import { SharedTimeline } from "../views/compare-timeline.js";
 import { showEnded } from "../views/ended.js";
+import { ReadoutAnnouncer } from "../views/readouts.js";
 import { bindKeys } from "../lib/keyboard.js";
 import { TableCache, readPalette } from "../lib/palette.js";
 import { formatCount } from "../lib/scales.js";
@@ -18,6 +19,7 @@ import { randomSeed } from "../state/state.js";
 
 const LETTERS = "ABCD";
 const root = document.getElementById("compare");
+new ReadoutAnnouncer(root);
 const $ = (id) => document.getElementById(id);
 const palette = readPalette();
 const tables = new TableCache(palette);

@@ -4,6 +4,8 @@
 
 import { Controls } from "../views/controls.js";
 import { Display } from "../views/display.js";
+import { ReadoutAnnouncer } from "../views/readouts.js";
+import { bindToggle } from "../charts/epoch-axis.js";
 import { addPoint, download, parseCsv, removeNearest } from "../lib/edit.js";
 import { showEnded } from "../views/ended.js";
 import { rememberFolds } from "../lib/folds.js";
@@ -42,6 +44,8 @@ const display = new Display(root, {
     change({ hidden_layers: layers });
   },
 });
+bindToggle(document.getElementById("epoch-log"), document.getElementById("epoch-log-auto"));
+new ReadoutAnnouncer(root);
 const controls = new Controls(root, {
   onConfig: change,
   onAction: act,

@@ -27,13 +27,13 @@ export class Display {
     const css = (name) => style.getPropertyValue(name).trim();
     this.boundary = new PickBoard($("plot"), { palette, invalidate, onPick, ring: 1.6 });
     this.chart = new LossChart($("chart"), $("chart-readout"), {
-      invalidate,
+      invalidate, epochs: true,
       colors: { train: css("--train-line"), test: css("--test-line"), grid: css("--chart-grid"),
         text: css("--chart-text"), cursor: css("--accent") },
     });
     const strip = $("change-chart"); // pages without the stability strip simply lack it
     this.strip = strip && new StripChart(strip, {
-      invalidate,
+      invalidate, epochs: true,
       format: (v) => `${formatValue(100 * v, 2)} %`,
       colors: { line: css("--change-line"), fill: css("--change-fill"), grid: css("--chart-grid"),
         text: css("--chart-text"), cursor: css("--accent") },

@@ -3,7 +3,9 @@
 // live. It only shows and reports: what a moment is, and fetching it, belong to the page.
 // Moments are {x, label, …} sorted by x (steps in the playground, epochs in compare); the
 // scrubber is linear in x so it lines up with the chart above, and the arrow keys walk the
-// moments one by one (early training keeps many, later fewer).
+// moments one by one (early training keeps many, later fewer). Markers closer than a badge's
+// width (early ones crowd the left edge once the run is long) share one badge with their count,
+// which opens a list of them, each still a way to its moment.
 
 import { PAD } from "../charts/chart.js";
 
@@ -16,6 +18,23 @@ const GLYPHS = {
   best_test: "M8 1.5 L9.9 6 L14.7 6.3 L11 9.4 L12.2 14.2 L8 11.6 L3.8 14.2 L5 9.4 L1.3 6.3 L6.1 6 Z",
   overfitting: "M2.5 3.5 L13.5 3.5 L8 13 Z",
 };
+const CROWD_PX = 22; // markers closer than this on the track share one badge
+
+/**
+ * Groups of marker indices for markers at fractions `ts` of a track `width` px wide: each group
+ * holds markers within CROWD_PX of its first one, in order along the track.
+ */
+export function crowds(ts, width, gap = CROWD_PX) {
+  const order = ts.map((t, i) => i).sort((a, b) => ts[a] - ts[b] || a - b);
+  const groups = [];
+  for (const i of order) {
+    const group = groups.at(-1);
+    if (group && (ts[i] - ts[group[0]]) * width < gap) group.push(i);
+    else groups.push([i]);
+  }
+  return groups;
+}
+
 export const MARKER_NAMES = {
   diverged: "Diverged",
   oscillating: "Oscillating",
@@ -69,6 +88,12 @@ export class TimelineView {
     this.input.id = `${id}-scrubber`;
     this.input.setAttribute("aria-label", label);
     track.append(this.marks, this.input);
+    this.crowd = el("ul", "crowd-list"); // the markers of the badge opened, if any
+    this.crowd.id = `${id}-crowd`;
+    this.crowd.hidden = true;
+    this.opened = null; // the key of the opened badge's first marker
+    this.groupsKey = "";
+    this.groups = [];
     const row = el("div", "timeline-row");
     this.readout = el("p", "timeline-readout");
     this.readout.id = `${id}-readout`;
@@ -79,7 +104,14 @@ export class TimelineView {
     this.list = el("ul", "marker-list");
     this.list.setAttribute("aria-label", "Moments found");
     this.list.hidden = true;
-    root.append(track, row, this.list);
+    root.append(track, this.crowd, row, this.list);
+    new ResizeObserver(() => { // crowding is in pixels: a narrower track may group more
+      this.dirty.moments = true;
+      this.invalidate();
+    }).observe(this.marks);
+    this.crowd.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") this.closeCrowd(true);
+    });
 
     this.input.addEventListener("input", () => this.pick(this.nearest(Number(this.input.value))));
     this.input.addEventListener("keydown", (event) => this.key(event));
@@ -147,26 +179,94 @@ export class TimelineView {
     return button;
   }
 
-  /** Positions the markers on the track; rebuilds their buttons only when they changed. */
+  /** Positions the markers on the track, crowded ones as one badge; rebuilds the buttons only
+   * when the markers or their grouping changed. */
   placeMarks(rebuild) {
-    if (rebuild) {
-      this.marks.replaceChildren();
-      for (const marker of this.markers) {
-        const button = this.markButton(marker);
-        button.title = marker.text;
-        button.setAttribute("aria-label", marker.text);
-        button.tabIndex = -1; // the list below is the keyboard's way to them
-        button.dataset.x = String(marker.x);
-        this.marks.append(button);
-      }
-    }
     const first = this.moments[0]?.x ?? 0;
     const span = (this.moments.at(-1)?.x ?? 0) - first;
-    for (const button of this.marks.children) {
-      const t = span > 0 ? Math.min(1, Math.max(0, (Number(button.dataset.x) - first) / span)) : 0;
+    const ts = this.markers.map((m) => (span > 0 ? Math.min(1, Math.max(0, (m.x - first) / span)) : 0));
+    const groups = crowds(ts, this.marks.clientWidth);
+    const key = JSON.stringify(groups);
+    if (rebuild || key !== this.groupsKey) {
+      this.groupsKey = key;
+      this.groups = groups;
+      // A keyboard user on a badge or in its list stays there when the buttons are rebuilt.
+      const focused = document.activeElement;
+      const onBadge = this.marks.contains(focused) && this.opened;
+      const inList = [...this.crowd.querySelectorAll("button")].indexOf(focused);
+      this.marks.replaceChildren(...groups.map((g) => (g.length > 1 ? this.badge(g) : this.single(g[0]))));
+      const open = groups.find((g) => g.length > 1 && this.markerKey(g[0]) === this.opened);
+      if (open) this.openCrowd(open, false); else this.closeCrowd(false);
+      if (open && onBadge) this.marks.children[this.groupIndex(open)]?.focus();
+      if (open && inList >= 0) this.crowd.querySelectorAll("button")[inList]?.focus();
+    }
+    groups.forEach((group, k) => {
+      const button = this.marks.children[k];
+      const t = group.reduce((sum, i) => sum + ts[i], 0) / group.length;
       button.style.left = `${(100 * t).toFixed(3)}%`;
       button.hidden = !(span > 0);
-    }
+    });
+  }
+
+  single(i) {
+    const marker = this.markers[i];
+    const button = this.markButton(marker);
+    button.title = marker.text;
+    button.setAttribute("aria-label", marker.text);
+    button.tabIndex = -1; // the list below is the keyboard's way to them
+    return button;
+  }
+
+  /** One badge for crowded markers: their count; a click lists them under the track. */
+  badge(group) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "mark crowd";
+    button.textContent = String(group.length);
+    const texts = group.map((i) => this.markers[i].text);
+    button.title = texts.join("\n");
+    button.setAttribute("aria-label", `${group.length} moments found close together: ${texts.join("; ")}`);
+    button.setAttribute("aria-controls", this.crowd.id);
+    button.setAttribute("aria-expanded", "false");
+    button.dataset.count = String(group.length);
+    button.addEventListener("click", () => {
+      if (this.opened === this.markerKey(group[0])) this.closeCrowd(false);
+      else this.openCrowd(group, true);
+    });
+    return button;
+  }
+
+  markerKey(i) {
+    const m = this.markers[i];
+    return `${m.kind}:${m.x}:${m.color ?? ""}`;
+  }
+
+  openCrowd(group, focus) {
+    this.opened = this.markerKey(group[0]);
+    this.crowd.replaceChildren(...group.map((i) => {
+      const item = document.createElement("li");
+      const button = this.markButton(this.markers[i]);
+      button.append(` ${this.markers[i].text}`);
+      item.append(button);
+      return item;
+    }));
+    this.crowd.hidden = false;
+    for (const badge of this.marks.querySelectorAll(".crowd")) badge.setAttribute("aria-expanded", "false");
+    this.marks.children[this.groupIndex(group)]?.setAttribute("aria-expanded", "true");
+    if (focus) this.crowd.querySelector("button")?.focus();
+  }
+
+  groupIndex(group) {
+    return this.groups.findIndex((g) => g[0] === group[0]);
+  }
+
+  closeCrowd(focusBadge) {
+    const badge = [...this.marks.querySelectorAll('.crowd[aria-expanded="true"]')][0];
+    this.opened = null;
+    this.crowd.hidden = true;
+    this.crowd.replaceChildren();
+    badge?.setAttribute("aria-expanded", "false");
+    if (focusBadge) badge?.focus();
   }
 
   nearest(x) {

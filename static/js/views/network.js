@@ -8,6 +8,7 @@ import { formatValue } from "../lib/scales.js";
 
 const LEVELS = 10; // widths a link can have
 const HEAD = 40; // px above the neurons for the column headings
+const NARROW = 78; // px between columns under which a layer's "− n +" stacks: n over − +
 const FEATURE_RES = 24;
 
 export class NetworkDiagram {
@@ -58,13 +59,17 @@ export class NetworkDiagram {
     const columnGap = width / sizes.length;
     const node = Math.max(12, Math.min(44, columnGap * 0.34, 440 / tallest - 8));
     const gap = Math.max(4, node * 0.28);
-    const height = HEAD + tallest * (node + gap) + 8;
+    // Close columns stack each heading (count over its buttons) so neighbours don't touch.
+    const narrow = sizes.length > 1 && (width - node * 2.2) / (sizes.length - 1) < NARROW;
+    this.root.classList.toggle("narrow", narrow);
+    const head = narrow ? HEAD + 14 : HEAD;
+    const height = head + tallest * (node + gap) + 8;
     this.root.style.height = `${height}px`;
     const left = node * 1.6; // room for the input labels
     const span = width - left - node * 0.6;
     this.columns = sizes.map((count, c) => {
       const x = left + (sizes.length === 1 ? 0 : (c * (span - node)) / (sizes.length - 1));
-      const top = HEAD + (tallest - count) * (node + gap) * 0.5;
+      const top = head + (tallest - count) * (node + gap) * 0.5;
       return Array.from({ length: count }, (_, k) => ({ x, y: top + k * (node + gap) }));
     });
     this.node = node;

@@ -14,9 +14,9 @@ import { bindPresenterKeys } from "../lib/present-keys.js";
 import { RunStrip } from "../views/runstrip.js";
 import { formatValue, nearestStop } from "../lib/scales.js";
 import { createScheduler } from "../lib/scheduler.js";
-import { SceneStage, sceneConfig } from "../net/scene-stage.js";
+import { SceneStage, pace, sceneConfig } from "../net/scene-stage.js";
 import { showShare, showWatchers } from "../views/share-panel.js";
-import { fromHash, toHash } from "../state/state.js";
+import { fromHash, randomSeed, toHash } from "../state/state.js";
 
 const STORE = "stepwise:present"; // this tab's session, so a reload keeps the same watch link
 const root = document.getElementById("app");
@@ -103,6 +103,7 @@ function showScene(n) {
   $("scene-title").textContent = scene ? `${n} · ${scene.title}` : "A network learning, step by step";
   $("scene-try").textContent = scene ? scene.tryThis : "";
   $("scene-try").hidden = !scene;
+  root.dataset.focus = scene?.focus ?? "";
   view.setShowTest(Boolean(scene?.showTest));
   for (const button of $("scenes").querySelectorAll("button")) {
     button.setAttribute("aria-current", String(Number(button.dataset.scene) === page.scene));
@@ -135,6 +136,10 @@ function act(name, detail = {}) {
   } else if (name === "reset") {
     lookback.leave();
     stage.reset();
+  } else if (name === "new-start") {
+    if (stage.mode !== "single") return; // a comparison's runs share one start on purpose
+    lookback.leave();
+    run.set({ seed: randomSeed() });
   } else if (name === "larger" || name === "smaller") {
     if (stage.mode !== "single" || !page.config) return;
     const i = nearestStop(LR_STOPS, page.config.learning_rate) + (name === "larger" ? 1 : -1);
@@ -215,7 +220,7 @@ async function start() {
   showScene(wanted.scene);
   // A reload keeps the run as it was; a new scene number (or a comparison) sets the scene up.
   if (scene && (!resumed || stored.scene !== wanted.scene || scene.compare)) await stage.show(scene);
-  else if (scene) run.speed(scene.speed);
+  else if (scene) pace(run, scene);
   refreshShare();
 }
 
@@ -234,6 +239,10 @@ root.querySelectorAll("[data-act]").forEach((button) => {
   button.addEventListener("click", () => act(button.dataset.act));
 });
 bindPresenterKeys(document, act);
+window.addEventListener("hashchange", () => {
+  const wanted = readHash().scene;
+  if (wanted && wanted !== page.scene) act("scene", { n: wanted });
+});
 window.addEventListener("pagehide", () => stage.close());
 setInterval(refreshShare, 5000);
 window.__stepwise = { page, run, stage, lookback, stats: scheduler.stats };

@@ -12,6 +12,7 @@ import { LiveView } from "../views/liveview.js";
 import { readPalette } from "../lib/palette.js";
 import { formatValue, nearestStop } from "../lib/scales.js";
 import { createScheduler } from "../lib/scheduler.js";
+import { watchingCount, watchingText } from "../views/share-panel.js";
 
 const root = document.getElementById("app");
 const $ = (id) => document.getElementById(id);
@@ -69,8 +70,10 @@ function takeConfig(message) {
 
 function showViewers(count) {
   if (!count) return;
+  const watching = watchingCount(count); // the presenter's screen shows this same number
   $("viewers").hidden = false;
-  $("viewers").textContent = count === 1 ? "1 watching" : `${count} watching`;
+  $("viewers").textContent = watchingText(watching);
+  $("viewers").dataset.count = String(watching);
 }
 
 function showCopyError(text) {

@@ -6,7 +6,7 @@ import { getSession, getShare } from "../net/api.js";
 import { LR_STOPS } from "../views/controls.js";
 import { endedText } from "../views/ended.js";
 import { SCENES, scene as sceneAt } from "../state/lessons-data.js";
-import { Run } from "../net/live-run.js";
+import { CountedRun } from "../net/counted-run.js";
 import { LiveView } from "../views/liveview.js";
 import { SeekBack } from "../views/classroom-seek.js";
 import { readPalette } from "../lib/palette.js";
@@ -34,7 +34,7 @@ const strip = new RunStrip($("strip"), { palette, invalidate, lineWidth: 4,
   plot: { radius: [2.5, 6], scale: 80, outline: 1.5 } });
 const page = { scene: null, config: null, step: 0, status: "idle", share: null };
 
-const run = new Run({
+const run = new CountedRun({
   onHello: (message) => {
     takeConfig(message);
     showWatchers(root.querySelectorAll("[data-watchers]"), message.viewers ?? 1);
@@ -57,6 +57,7 @@ const run = new Run({
     if (status === "running") lookback.forget(); // played from elsewhere: back to the live run
     if (stage.mode === "single") setStatus(status);
   },
+  onViewers: (count) => showWatchers(root.querySelectorAll("[data-watchers]"), count),
   onError: (message) => notify(message.message),
   onGone: () => {
     sessionStorage.removeItem(STORE);

@@ -37,7 +37,7 @@ async def share_session(
         code=code,
         watch_url=watch_url(request, code),
         qr_url=f"/api/sessions/{session.id}/qr.svg",
-        viewers=len(session.hub),
+        viewers=session.live.viewers.count(),
     )
 
 

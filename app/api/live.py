@@ -41,7 +41,7 @@ def hello(session: Session, viewer: Viewer) -> dict[str, Any]:
         **session.public(),
         "driver": viewer.driver,
         "speed": session.speed(),
-        "viewers": len(session.hub),
+        "viewers": session.live.viewers.count(),
         "data": session.data(),
     }
 

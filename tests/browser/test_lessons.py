@@ -17,7 +17,7 @@ SCENES = [
     ("Random start", "circle"),
     ("Error is a number", "gauss"),
     ("Small steps", None),  # a comparison of three step sizes
-    ("Repetition", "spiral"),
+    ("Repetition", "xor"),
     ("Stable behaviour", "moons"),
     ("New data", "xor"),
     ("Cramming", "circle"),

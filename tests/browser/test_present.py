@@ -125,3 +125,57 @@ def test_a_run_that_ended_is_started_again_and_the_presenter_is_told(
     expect(page.locator("#app")).to_have_attribute("data-status", "idle")
     new_id = page.evaluate("window.__stepwise.run.id")
     assert session(page, server, new_id)["state"]["epoch"] == 0
+
+
+# Each number and control on /present, with whether its text overflows its own box.
+BOXES = """() => [...document.querySelectorAll(
+    '.present-counters dd, .present-counters dt, .present-watchers, .present-lr output,'
+    + ' .present-controls button, .present-tools button, .present-scene h1, .present-try')]
+  .filter((e) => e.offsetParent)
+  .map((e) => { const r = e.getBoundingClientRect();
+    return { name: e.dataset.v || e.textContent.trim().slice(0, 20), left: r.left, top: r.top,
+             right: r.right, bottom: r.bottom, overflows: e.scrollWidth > e.clientWidth + 1 }; })"""
+# The largest numbers a long run shows, written in place to test the room they get.
+LONG_RUN = {
+    "epoch": "123,456",
+    "examples": "12,345,678",
+    "train-loss": "0.00123",
+    "test-loss": "1.234",
+    "test-metric": "99.5 %",
+    "change": "0.05 %",
+}
+
+
+def test_presenter_numbers_fit_on_projectors_and_phones(page: Page, server: LiveServer) -> None:
+    errors = collect_errors(page)
+    for width, height in ((1280, 800), (1366, 768), (375, 800)):
+        page.set_viewport_size({"width": width, "height": height})
+        for scene in (1, 4):  # scene 4 makes the examples counter the large one
+            open_run_page(page, f"{server.url}/present#scene={scene}")
+            page.evaluate(
+                "(values) => { for (const [k, v] of Object.entries(values))"
+                " document.querySelector(`[data-v=${k}]`).textContent = v; }",
+                LONG_RUN,
+            )
+            where = f"{width}x{height} scene {scene}"
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll <= width, f"{where}: scrolls sideways ({scroll} px)"
+            boxes = page.evaluate(BOXES)
+            assert len(boxes) >= 20
+            for box in boxes:
+                assert not box["overflows"], f"{where}: {box['name']} is cut"
+                assert box["left"] >= 0 and box["right"] <= width, f"{where}: {box['name']}"
+            for i, a in enumerate(boxes):
+                for b in boxes[i + 1 :]:
+                    apart = (
+                        a["right"] <= b["left"]
+                        or b["right"] <= a["left"]
+                        or a["bottom"] <= b["top"]
+                        or b["bottom"] <= a["top"]
+                    )
+                    assert apart, f"{where}: {a['name']} overlaps {b['name']}"
+            if width > 1000:  # a projector: one screen, nothing below the fold
+                assert page.evaluate("document.documentElement.scrollHeight") <= height
+                for box in boxes:
+                    assert box["bottom"] <= height, f"{where}: {box['name']} below the fold"
+    assert errors == []

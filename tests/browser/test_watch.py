@@ -73,6 +73,8 @@ def test_watchers_see_the_run_live_and_cannot_drive_it(
         wait_for_shown_above(watcher, "epoch", 3)
         expect(watcher.locator('[data-v="status"]')).to_have_text("Playing")
     expect(page.locator(".present-watchers")).to_have_text(f"{WATCHERS + CROWD} watching")
+    for watcher, _, _ in watchers:  # every watcher counts just as the presenter does
+        expect(watcher.locator("#viewers")).to_have_text(f"{WATCHERS + CROWD} watching")
     first.screenshot(path=artifacts / "watch.png", full_page=True)
 
     first.keyboard.press("Space")  # a watcher's keys do nothing to the run
@@ -85,6 +87,25 @@ def test_watchers_see_the_run_live_and_cannot_drive_it(
         assert not any('"play"' in message or '"step"' in message for message in sent)
         assert errors == []
         watcher.close()
+
+
+def test_presenter_and_watchers_count_alike_while_paused(
+    page: Page, context: BrowserContext, server: LiveServer
+) -> None:
+    open_run_page(page, server.url + "/present")
+    short = page.locator('#share [data-share="link"]')
+    expect(short).to_have_attribute("href", re.compile(r"/w/\w+$"))
+    counts = [page.locator(".present-watchers")]
+    for n in (1, 2, 3):  # no frames while paused: the count comes with each arrival
+        watcher = context.new_page()
+        watcher.goto(str(short.get_attribute("href")))
+        counts.append(watcher.locator("#viewers"))
+        for count in counts:
+            expect(count).to_have_text("1 watching" if n == 1 else f"{n} watching")
+            expect(count).to_have_attribute("data-count", str(n))
+    counts[-1].page.close()  # one leaves: the others hear of it
+    for count in counts[:-1]:
+        expect(count).to_have_text("2 watching")
 
 
 def test_taking_a_copy_continues_from_the_moment_watched(page: Page, server: LiveServer) -> None:

@@ -6,6 +6,7 @@
 //   1–7                jump to a lesson scene
 //   ↑ / ↓              larger / smaller step size
 //   f                  full screen;  s  show or hide the share panel;  r  reset
+//   n                  a new start: the same setup from new random weights
 // Keys typed into a focused text box, select or slider stay with it.
 
 const KEYS = {
@@ -16,6 +17,7 @@ const KEYS = {
   f: "fullscreen", F: "fullscreen",
   s: "share", S: "share",
   r: "reset", R: "reset",
+  n: "new-start", N: "new-start",
 };
 
 function ownsKey(element, key) {

@@ -14,6 +14,12 @@ export function sceneConfig(scene) {
   return config;
 }
 
+/** Sets `target` (a Run) to the scene's pace: steps per second if it asks, else its speed. */
+export function pace(target, scene) {
+  if (scene.stepsPerSecond) target.drive({ type: "speed", steps_per_second: scene.stepsPerSecond });
+  else target.speed(scene.speed);
+}
+
 export class SceneStage {
   /** run: a driving Run; strip: a RunStrip; handlers: onMode, onStatus, onError, onEnded */
   constructor({ run, strip, ...handlers }) {
@@ -71,7 +77,7 @@ export class SceneStage {
     if (scene) {
       this.run.set(sceneConfig(scene));
       this.run.reset();
-      this.run.speed(scene.speed);
+      pace(this.run, scene);
     }
     this.h.onStatus?.(this.run.status);
   }

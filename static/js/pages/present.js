@@ -6,7 +6,7 @@ import { getSession, getShare } from "../net/api.js";
 import { LR_STOPS } from "../views/controls.js";
 import { endedText } from "../views/ended.js";
 import { SCENES, scene as sceneAt } from "../state/lessons-data.js";
-import { Run } from "../net/live-run.js";
+import { CountedRun } from "../net/counted-run.js";
 import { LiveView } from "../views/liveview.js";
 import { SeekBack } from "../views/classroom-seek.js";
 import { readPalette } from "../lib/palette.js";
@@ -14,9 +14,9 @@ import { bindPresenterKeys } from "../lib/present-keys.js";
 import { RunStrip } from "../views/runstrip.js";
 import { formatValue, nearestStop } from "../lib/scales.js";
 import { createScheduler } from "../lib/scheduler.js";
-import { SceneStage, sceneConfig } from "../net/scene-stage.js";
+import { SceneStage, pace, sceneConfig } from "../net/scene-stage.js";
 import { showShare, showWatchers } from "../views/share-panel.js";
-import { fromHash, toHash } from "../state/state.js";
+import { fromHash, randomSeed, toHash } from "../state/state.js";
 
 const STORE = "stepwise:present"; // this tab's session, so a reload keeps the same watch link
 const root = document.getElementById("app");
@@ -34,7 +34,7 @@ const strip = new RunStrip($("strip"), { palette, invalidate, lineWidth: 4,
   plot: { radius: [2.5, 6], scale: 80, outline: 1.5 } });
 const page = { scene: null, config: null, step: 0, status: "idle", share: null };
 
-const run = new Run({
+const run = new CountedRun({
   onHello: (message) => {
     takeConfig(message);
     showWatchers(root.querySelectorAll("[data-watchers]"), message.viewers ?? 1);
@@ -57,6 +57,7 @@ const run = new Run({
     if (status === "running") lookback.forget(); // played from elsewhere: back to the live run
     if (stage.mode === "single") setStatus(status);
   },
+  onViewers: (count) => showWatchers(root.querySelectorAll("[data-watchers]"), count),
   onError: (message) => notify(message.message),
   onGone: () => {
     sessionStorage.removeItem(STORE);
@@ -103,6 +104,7 @@ function showScene(n) {
   $("scene-title").textContent = scene ? `${n} · ${scene.title}` : "A network learning, step by step";
   $("scene-try").textContent = scene ? scene.tryThis : "";
   $("scene-try").hidden = !scene;
+  root.dataset.focus = scene?.focus ?? "";
   view.setShowTest(Boolean(scene?.showTest));
   for (const button of $("scenes").querySelectorAll("button")) {
     button.setAttribute("aria-current", String(Number(button.dataset.scene) === page.scene));
@@ -135,6 +137,10 @@ function act(name, detail = {}) {
   } else if (name === "reset") {
     lookback.leave();
     stage.reset();
+  } else if (name === "new-start") {
+    if (stage.mode !== "single") return; // a comparison's runs share one start on purpose
+    lookback.leave();
+    run.set({ seed: randomSeed() });
   } else if (name === "larger" || name === "smaller") {
     if (stage.mode !== "single" || !page.config) return;
     const i = nearestStop(LR_STOPS, page.config.learning_rate) + (name === "larger" ? 1 : -1);
@@ -215,7 +221,7 @@ async function start() {
   showScene(wanted.scene);
   // A reload keeps the run as it was; a new scene number (or a comparison) sets the scene up.
   if (scene && (!resumed || stored.scene !== wanted.scene || scene.compare)) await stage.show(scene);
-  else if (scene) run.speed(scene.speed);
+  else if (scene) pace(run, scene);
   refreshShare();
 }
 
@@ -234,6 +240,10 @@ root.querySelectorAll("[data-act]").forEach((button) => {
   button.addEventListener("click", () => act(button.dataset.act));
 });
 bindPresenterKeys(document, act);
+window.addEventListener("hashchange", () => {
+  const wanted = readHash().scene;
+  if (wanted && wanted !== page.scene) act("scene", { n: wanted });
+});
 window.addEventListener("pagehide", () => stage.close());
 setInterval(refreshShare, 5000);
 window.__stepwise = { page, run, stage, lookback, stats: scheduler.stats };

@@ -7,11 +7,12 @@ import { copySession } from "../net/api.js";
 import { LR_STOPS } from "../views/controls.js";
 import { endedText } from "../views/ended.js";
 import { bindKeys } from "../lib/keyboard.js";
-import { Run } from "../net/live-run.js";
+import { CountedRun } from "../net/counted-run.js";
 import { LiveView } from "../views/liveview.js";
 import { readPalette } from "../lib/palette.js";
 import { formatValue, nearestStop } from "../lib/scales.js";
 import { createScheduler } from "../lib/scheduler.js";
+import { watchingCount, watchingText } from "../views/share-panel.js";
 
 const root = document.getElementById("app");
 const $ = (id) => document.getElementById(id);
@@ -25,7 +26,7 @@ const view = new LiveView($("live"), { palette, invalidate: () => scheduler.requ
 const page = { frame: null, status: "idle", config: null };
 
 const CONNECTION = { connecting: "Connecting…", open: "Live", closed: "Reconnecting…" };
-const run = new Run({
+const run = new CountedRun({
   onHello: (message) => {
     takeConfig(message);
     showViewers(message.viewers);
@@ -38,6 +39,7 @@ const run = new Run({
     showViewers(frame.viewers);
     view.takeFrame(frame);
   },
+  onViewers: showViewers,
   onState: (status) => {
     page.status = status;
     root.dataset.status = status;
@@ -69,8 +71,10 @@ function takeConfig(message) {
 
 function showViewers(count) {
   if (!count) return;
+  const watching = watchingCount(count); // the presenter's screen shows this same number
   $("viewers").hidden = false;
-  $("viewers").textContent = count === 1 ? "1 watching" : `${count} watching`;
+  $("viewers").textContent = watchingText(watching);
+  $("viewers").dataset.count = String(watching);
 }
 
 function showCopyError(text) {

@@ -15,11 +15,21 @@ export function showShare(panel, share) {
   panel.dataset.ready = "true";
 }
 
-/** Shows the number watching: every socket on the session but the presenter's own. */
+/** How many watch a run that `viewers` sockets follow: every one but the presenter's own.
+ * The presenter and each watcher (/watch) show this one number, so they always agree. */
+export function watchingCount(viewers) {
+  return Math.max(0, viewers - 1);
+}
+
+export function watchingText(watching) {
+  return watching === 1 ? "1 watching" : `${watching} watching`;
+}
+
+/** Shows the number watching on each of `nodes`. */
 export function showWatchers(nodes, viewers) {
-  const watching = Math.max(0, viewers - 1);
+  const watching = watchingCount(viewers);
   for (const node of nodes) {
-    node.textContent = watching === 1 ? "1 watching" : `${watching} watching`;
+    node.textContent = watchingText(watching);
     node.dataset.count = String(watching);
   }
 }

@@ -6,7 +6,7 @@
 // longer had the comparison on show, which is then made again from its scene).
 
 import { DEFAULTS } from "../state/state.js";
-import { Group } from "./live-run.js";
+import { RunLink } from "./run-link.js";
 
 export function sceneConfig(scene) {
   const config = { ...structuredClone(DEFAULTS), ...structuredClone(scene.config) };
@@ -15,7 +15,7 @@ export function sceneConfig(scene) {
 }
 
 export class SceneStage {
-  /** run: a driving Run; strip: a RunStrip; handlers: onMode, onStatus, onError, onEnded */
+  /** run: a session RunLink that drives; strip: a RunStrip; handlers: onMode, onStatus, onError, onEnded */
   constructor({ run, strip, ...handlers }) {
     this.run = run;
     this.strip = strip;
@@ -40,21 +40,21 @@ export class SceneStage {
     this.closeGroup();
     if (scene?.compare) {
       this.setMode("compare");
-      const group = new Group({
+      const group = new RunLink("comparison", {
         onHello: (message) => this.strip.setGroup(message),
         onFrame: (frame) => this.strip.takeFrame(frame),
-        onState: (status) => this.group === group && this.h.onStatus?.(status),
+        onStatus: (status) => this.group === group && this.h.onStatus?.(status),
         onError: (message) => this.h.onError?.(message.message),
         onGone: () => {
           if (this.group !== group) return;
-          this.group = null; // already gone: nothing to delete
+          this.group = null; // already gone (the link forgot its id): nothing to delete
           this.h.onEnded?.();
           this.show(this.scene);
         },
       });
       this.group = group;
       try {
-        await group.create(sceneConfig(scene), scene.compare.vary, scene.compare.values);
+        await group.open({ config: sceneConfig(scene), ...scene.compare });
       } catch (error) {
         this.h.onError?.(`The comparison could not start: ${error.message}`);
         return;
@@ -100,7 +100,7 @@ export class SceneStage {
   }
 
   step(epochs = 1) {
-    this.target.step(epochs);
+    this.target.step({ epochs });
   }
 
   reset() {

@@ -3,13 +3,14 @@
 // ({config, view, vary, values}) lives in `page.state` and is mirrored into the URL hash.
 
 import { DASHES, OverlayChart } from "../charts/compare-chart.js";
-import { GroupLink } from "../net/compare-link.js";
+import { RunLink } from "../net/run-link.js";
 import { RunPanel } from "../views/compare-panel.js";
 import {
   MAX_RUNS, MIN_RUNS, VARIED, fromCompareHash, parseValue, playgroundHash, showValue, toCompareHash,
 } from "../state/compare-state.js";
 import { SharedTimeline } from "../views/compare-timeline.js";
 import { showEnded } from "../views/ended.js";
+import { showConnection, showPlaying } from "../views/run-status.js";
 import { bindKeys } from "../lib/keyboard.js";
 import { TableCache, readPalette } from "../lib/palette.js";
 import { formatCount } from "../lib/scales.js";
@@ -36,8 +37,8 @@ const scheduler = createScheduler(() => {
 const invalidate = () => scheduler.request();
 const overlay = new OverlayChart($("overlay"), $("overlay-readout"),
   { colors, invalidate, legend: $("overlay-legend") });
-const link = new GroupLink({
-  onCreated: (comparison) => build(comparison),
+const link = new RunLink("comparison", {
+  onOpen: (comparison) => build(comparison),
   onHello: (message) => {
     message.runs.forEach((run, i) => {
       page.runs[i]?.panel.setSession({ ...run, data: message.data });
@@ -54,7 +55,7 @@ const link = new GroupLink({
     timeline.refresh();
   },
   onGroup: (message) => takeGroup(message),
-  onRunConfig: (message) => {
+  onConfig: (message) => {
     const run = page.runs.find((r) => r.id === message.id);
     run?.panel.setSession(message);
   },
@@ -77,12 +78,8 @@ const link = new GroupLink({
     timeline.verdicts(); // from what is known now; the markers follow with the next fetch
   },
   onError: (message) => notify(message.message),
-  onEnded: () => showEnded($("ended")),
-  onConnection: (state) => {
-    const status = $("server-status");
-    status.dataset.state = state;
-    status.textContent = { ready: "Live", connecting: "Connecting…", offline: "Reconnecting…" }[state];
-  },
+  onGone: () => link.recreate().then(() => showEnded($("ended"))),
+  onConnection: (state) => showConnection($("server-status"), state),
 });
 const timeline = new SharedTimeline($("timeline"), {
   link,
@@ -136,11 +133,8 @@ function takeGroup(message) {
 function setStatus(status) {
   if (status === page.status) return;
   page.status = status;
-  root.dataset.status = status;
+  showPlaying(root, status);
   for (const run of page.runs) run.panel.setStatus(status);
-  const play = $("play");
-  play.setAttribute("aria-pressed", String(status === "running"));
-  play.querySelector(".label").textContent = status === "running" ? "Pause" : "Play";
   timeline.refresh(200);
 }
 
@@ -149,7 +143,7 @@ function setStatus(status) {
 function act(name) {
   timeline.goLive();
   if (name === "toggle") (page.status === "running" ? link.pause() : link.play());
-  else if (name === "step") link.step(1);
+  else if (name === "step") link.step();
   else if (name === "reset") link.reset();
 }
 
@@ -192,6 +186,7 @@ function restart() {
   setStatus("idle");
   showState();
   const { config, vary, values } = page.state;
+  link.close(); // the comparison it replaces goes, with its runs
   link.open({ config, vary, values }).catch((error) => {
     notify(`The server refused this comparison (${error.message}); starting from the defaults.`);
     page.state = fromCompareHash("");

@@ -3,7 +3,8 @@
 // (hello, config, frames) are the truth the page shows.
 
 import { Controls } from "../views/controls.js";
-import { Display } from "../views/display.js";
+import { RunView } from "../views/run-view.js";
+import { showConnection } from "../views/run-status.js";
 import { addPoint, download, parseCsv, removeNearest } from "../lib/edit.js";
 import { showEnded } from "../views/ended.js";
 import { bindKeys } from "../lib/keyboard.js";
@@ -11,7 +12,7 @@ import { drawPreview, renderPointClasses } from "../views/legend.js";
 import { TimelinePanel } from "../views/lookback.js";
 import { readPalette } from "../lib/palette.js";
 import { createScheduler } from "../lib/scheduler.js";
-import { SessionLink } from "../net/session.js";
+import { RunLink } from "../net/run-link.js";
 import { LIMITS, fromHash, randomSeed, toHash, REGRESSION } from "../state/state.js";
 
 const root = document.getElementById("app");
@@ -30,7 +31,7 @@ const scheduler = createScheduler(() => {
   const drew = display.paint();
   return timeline.draw() || drew;
 });
-const display = new Display(root, {
+const display = new RunView(root, {
   palette,
   invalidate: () => scheduler.request(),
   onPick: pick,
@@ -43,15 +44,15 @@ const display = new Display(root, {
 const controls = new Controls(root, {
   onConfig: change,
   onAction: act,
-  onSpeed: (value) => link.speed(value),
+  onSpeed: (value) => link.speed(value, "steps"),
   onView: (flag, on) => {
     page.state.view[flag] = on;
     display.setView(page.state.view);
     saveHash();
   },
 });
-const link = new SessionLink({
-  onSession: ({ id }) => {
+const link = new RunLink("session", {
+  onOpen: ({ id }) => {
     root.dataset.sessionId = id;
     timeline.clear();
   },
@@ -65,19 +66,11 @@ const link = new SessionLink({
     takeSession(message);
     timeline.refresh(300);
   },
-  onState: ({ state }) => setStatus(state.status),
+  onStatus: setStatus,
   onFrame: (frame) => {
     scheduler.stats.frames += 1;
     display.takeFrame(frame);
-    if (frame.past) return;
-    timeline.add(frame.history);
-    // Playing and pausing come from the state messages alone (and hello, config): a frame
-    // built just before a pause can reach the page after the message that announced it (the
-    // frame a viewer is sent when it subscribes). A frame only tells that a step blew the run
-    // up, or that a reset brought it back.
-    if (frame.status === "diverged" || (page.status === "diverged" && frame.status === "idle")) {
-      setStatus(frame.status);
-    }
+    if (!frame.past) timeline.add(frame.history);
   },
   onError: (message) => {
     if (message.field === "at" && message.code === "not_found") {
@@ -87,12 +80,9 @@ const link = new SessionLink({
     notify(message.message);
     if (message.field && link.config) showConfig(link.config);
   },
-  onEnded: () => showEnded(document.getElementById("ended")),
-  onConnection: (state) => {
-    status.dataset.state = state;
-    status.textContent = { ready: "Live", connecting: "Connecting…", offline: "Reconnecting…" }[state];
-  },
-});
+  onGone: () => link.recreate().then(() => showEnded(document.getElementById("ended"))),
+  onConnection: (state) => showConnection(status, state),
+}, { neurons: true });
 
 const timeline = new TimelinePanel(root, {
   link,

@@ -6,78 +6,59 @@ import { getSession, getShare } from "../net/api.js";
 import { LR_STOPS } from "../views/controls.js";
 import { endedText } from "../views/ended.js";
 import { SCENES, scene as sceneAt } from "../state/lessons-data.js";
-import { Run } from "../net/live-run.js";
-import { LiveView } from "../views/liveview.js";
 import { SeekBack } from "../views/classroom-seek.js";
-import { readPalette } from "../lib/palette.js";
 import { bindPresenterKeys } from "../lib/present-keys.js";
-import { RunStrip } from "../views/runstrip.js";
 import { formatValue, nearestStop } from "../lib/scales.js";
-import { createScheduler } from "../lib/scheduler.js";
-import { SceneStage, sceneConfig } from "../net/scene-stage.js";
+import { sceneConfig } from "../net/scene-stage.js";
+import { mountScenes } from "../views/scenes.js";
 import { showShare, showWatchers } from "../views/share-panel.js";
 import { fromHash, toHash } from "../state/state.js";
 
 const STORE = "stepwise:present"; // this tab's session, so a reload keeps the same watch link
 const root = document.getElementById("app");
 const $ = (id) => document.getElementById(id);
-const palette = readPalette(root);
-const scheduler = createScheduler(() => {
-  const a = view.paint();
-  const b = strip.paint();
-  return a || b;
-});
-const invalidate = () => scheduler.request();
-const view = new LiveView($("live"), { palette, invalidate,
-  plot: { radius: [4, 11], outline: 2, scale: 75 }, chart: { lineWidth: 5, fontSize: 18 } });
-const strip = new RunStrip($("strip"), { palette, invalidate, lineWidth: 4,
-  plot: { radius: [2.5, 6], scale: 80, outline: 1.5 } });
 const page = { scene: null, config: null, step: 0, status: "idle", share: null };
-
-const run = new Run({
-  onHello: (message) => {
-    takeConfig(message);
-    showWatchers(root.querySelectorAll("[data-watchers]"), message.viewers ?? 1);
-    if (message.state.step > 0) run.history().then((h) => view.loadHistory(h.points));
+const { scheduler, view, run, stage, setStatus } = mountScenes(root, {
+  page,
+  view: { plot: { radius: [4, 11], outline: 2, scale: 75 }, chart: { lineWidth: 5, fontSize: 18 } },
+  strip: { lineWidth: 4, plot: { radius: [2.5, 6], scale: 80, outline: 1.5 } },
+  link: {
+    onHello: (message) => {
+      takeConfig(message);
+      showWatchers(root.querySelectorAll("[data-watchers]"), message.viewers ?? 1);
+      if (message.state.step > 0) run.history().then((h) => view.loadHistory(h.points));
+    },
+    onConfig: (message) => {
+      takeConfig(message);
+      lookback.forget();
+    },
+    onFrame: (frame) => {
+      if (!frame.past) {
+        page.step = frame.step;
+        if (lookback.active) return; // looking back: the past frame stays on screen
+        showWatchers(root.querySelectorAll("[data-watchers]"), frame.viewers ?? 1);
+      }
+      view.takeFrame(frame);
+    },
+    onStatus: (status) => {
+      if (status === "running") lookback.forget(); // played from elsewhere: back to the live run
+    },
+    onError: (message) => notify(message.message),
+    onGone: () => {
+      sessionStorage.removeItem(STORE);
+      notify(`${endedText()} The watch link changes.`);
+      setStatus("idle");
+      start();
+    },
   },
-  onConfig: (message) => {
-    takeConfig(message);
-    lookback.forget();
-  },
-  onFrame: (frame) => {
-    if (!frame.past) {
-      page.step = frame.step;
-      run.noteFrame(frame);
-      if (lookback.active) return; // looking back: the past frame stays on screen
-      showWatchers(root.querySelectorAll("[data-watchers]"), frame.viewers ?? 1);
-    }
-    view.takeFrame(frame);
-  },
-  onState: (status) => {
-    if (status === "running") lookback.forget(); // played from elsewhere: back to the live run
-    if (stage.mode === "single") setStatus(status);
-  },
-  onError: (message) => notify(message.message),
-  onGone: () => {
-    sessionStorage.removeItem(STORE);
-    notify(`${endedText()} The watch link changes.`);
-    setStatus("idle");
-    start();
-  },
-});
-const stage = new SceneStage({
-  run, strip,
-  onMode: (mode) => {
-    root.dataset.mode = mode;
-    $("strip").hidden = mode !== "compare";
-  },
-  onStatus: setStatus,
-  onError: notify,
+  notify,
   onEnded: () => notify(endedText()),
 });
 const lookback = new SeekBack(run, {
   onChange: (active) => {
     $("seek-badge").hidden = !active;
+    if (active) view.enterPast();
+    else view.goLive();
   },
 });
 
@@ -86,15 +67,6 @@ function takeConfig(message) {
   view.setSession(message);
   $("present-lr").textContent = formatValue(message.config.learning_rate, 3);
   saveHash();
-}
-
-function setStatus(status) {
-  page.status = status;
-  root.dataset.status = status;
-  if (stage.mode === "single") view.showStatus(status);
-  const playing = status === "running";
-  $("play").setAttribute("aria-pressed", String(playing));
-  $("play").querySelector(".label").textContent = playing ? "Pause" : "Play";
 }
 
 function showScene(n) {
@@ -127,7 +99,7 @@ function act(name, detail = {}) {
     stage.toggle();
   } else if (name === "forward") {
     if (stage.mode === "single" && lookback.forward()) return;
-    if (page.status !== "running") stage.step(1);
+    if (page.status !== "running") stage.step();
   } else if (name === "back") {
     if (stage.mode !== "single") return;
     run.pause();
@@ -210,7 +182,7 @@ async function start() {
     }
   }
   const scene = sceneAt(wanted.scene);
-  if (!resumed) await run.create(scene ? sceneConfig(scene) : wanted.config);
+  if (!resumed) await run.open({ config: scene ? sceneConfig(scene) : wanted.config });
   remember();
   showScene(wanted.scene);
   // A reload keeps the run as it was; a new scene number (or a comparison) sets the scene up.

@@ -7,8 +7,9 @@ import { copySession } from "../net/api.js";
 import { LR_STOPS } from "../views/controls.js";
 import { endedText } from "../views/ended.js";
 import { bindKeys } from "../lib/keyboard.js";
-import { Run } from "../net/live-run.js";
-import { LiveView } from "../views/liveview.js";
+import { RunLink } from "../net/run-link.js";
+import { RunView } from "../views/run-view.js";
+import { showConnectionLine, showPlaying } from "../views/run-status.js";
 import { readPalette } from "../lib/palette.js";
 import { formatValue, nearestStop } from "../lib/scales.js";
 import { createScheduler } from "../lib/scheduler.js";
@@ -20,12 +21,11 @@ const copyKey = (id) => `stepwise:copy:${id}`;
 const mine = JSON.parse(sessionStorage.getItem(copyKey(sessionId)) || "null");
 const palette = readPalette(root);
 const scheduler = createScheduler(() => view.paint());
-const view = new LiveView($("live"), { palette, invalidate: () => scheduler.request(),
+const view = new RunView($("live"), { palette, invalidate: () => scheduler.request(), parts: "data-v",
   plot: { radius: [2.5, 6], scale: 80 }, chart: { lineWidth: 2.5, fontSize: 12 } });
 const page = { frame: null, status: "idle", config: null };
 
-const CONNECTION = { connecting: "Connecting…", open: "Live", closed: "Reconnecting…" };
-const run = new Run({
+const run = new RunLink("session", {
   onHello: (message) => {
     takeConfig(message);
     showViewers(message.viewers);
@@ -34,22 +34,15 @@ const run = new Run({
   onConfig: takeConfig,
   onFrame: (frame) => {
     page.frame = frame;
-    run.noteFrame(frame);
     showViewers(frame.viewers);
     view.takeFrame(frame);
   },
-  onState: (status) => {
+  onStatus: (status) => {
     page.status = status;
-    root.dataset.status = status;
     view.showStatus(status);
-    const playing = status === "running";
-    $("play").setAttribute("aria-pressed", String(playing));
-    $("play").querySelector(".label").textContent = playing ? "Pause" : "Play";
+    showPlaying(root, status);
   },
-  onConnection: (state) => {
-    root.dataset.connection = state;
-    $("connection").textContent = CONNECTION[state];
-  },
+  onConnection: (state) => showConnectionLine(root, $("connection"), state),
   onGone: () => {
     root.dataset.connection = "closed";
     $("connection").textContent = endedText({ again: false });
@@ -98,7 +91,7 @@ async function takeCopy() {
 
 function act(name) {
   if (name === "toggle") run.toggle();
-  else if (name === "step" && page.status !== "running") run.step(1);
+  else if (name === "step" && page.status !== "running") run.step();
   else if (name === "reset") run.reset();
 }
 

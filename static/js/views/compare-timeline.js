@@ -31,7 +31,7 @@ function stalled(run, marker) {
 
 export class SharedTimeline {
   /**
-   * deps: link (GroupLink), overlay (OverlayChart), invalidate(), runs() → the page's runs
+   * deps: link (a comparison RunLink), overlay (OverlayChart), invalidate(), runs() → the page's runs
    * ({id, panel, moments, markers, range, resolution}), status() → "running" | "idle",
    * color(i) → run i's colour.
    */

@@ -13,7 +13,7 @@ const momentOf = (p) => ({ x: p.step, at: p.at, step: p.step, epoch: p.epoch });
 
 export class TimelinePanel {
   /**
-   * deps: link (SessionLink), display (Display), invalidate(), notify(text),
+   * deps: link (a session RunLink), display (RunView), invalidate(), notify(text),
    * status() → the run's status, learningRate() → the step size in force.
    */
   constructor(root, deps) {
@@ -104,7 +104,7 @@ export class TimelinePanel {
   /** Back to the live end of the run (before playing, stepping or changing anything). */
   goLive() {
     this.view.goLive();
-    this.d.link.stopSeeking();
+    this.d.link.live();
     this.d.display.goLive();
     this.form.hidden = true;
     this.view.say(`Live · epoch ${formatCount(this.moments.at(-1)?.epoch ?? 0)}`);

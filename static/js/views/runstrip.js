@@ -3,7 +3,7 @@
 // run in the header's `id`; each is stored when it arrives and drawn by paint(), which the page's
 // scheduler calls at most once per animation frame.
 
-import { chartColors } from "./liveview.js";
+import { chartColors } from "./run-view.js";
 import { ClassroomChart } from "../charts/loss-chart.js";
 import { TableCache } from "../lib/palette.js";
 import { Board, boardElement } from "./board.js";

@@ -8,7 +8,7 @@ import { RunPanel } from "../views/compare-panel.js";
 import {
   MAX_RUNS, MIN_RUNS, VARIED, fromCompareHash, parseValue, playgroundHash, showValue, toCompareHash,
 } from "../state/compare-state.js";
-import { SharedTimeline } from "../views/compare-timeline.js";
+import { comparisonLookback, showVerdicts } from "../views/lookback.js";
 import { showEnded } from "../views/ended.js";
 import { showConnection, showPlaying } from "../views/run-status.js";
 import { bindKeys } from "../lib/keyboard.js";
@@ -69,19 +69,19 @@ const link = new RunLink("comparison", {
     run.resolution = frame.grid?.resolution ?? 64;
     if (frame.history) {
       overlay.pushRun(i, frame.history.point);
-      timeline.add(run, i, { ...frame.history.point, at: frame.history.at });
+      timeline.add({ ...frame.history.point, at: frame.history.at }, i);
     }
     if (frame.history?.index === 0) run.markers = [];
     $("group-epoch").textContent = formatCount(Math.min(...page.runs.map((r) => r.panel.live?.epoch ?? 0)));
     if (frame.status === "diverged" && run.status !== "diverged") timeline.refresh(100);
     run.status = frame.status;
-    timeline.verdicts(); // from what is known now; the markers follow with the next fetch
+    showVerdicts(page.runs); // from what is known now; the markers follow with the next fetch
   },
   onError: (message) => notify(message.message),
   onGone: () => link.recreate().then(() => showEnded($("ended"))),
   onConnection: (state) => showConnection($("server-status"), state),
 });
-const timeline = new SharedTimeline($("timeline"), {
+const timeline = comparisonLookback($("timeline"), {
   link,
   overlay,
   invalidate,

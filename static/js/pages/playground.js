@@ -9,7 +9,7 @@ import { addPoint, download, parseCsv, removeNearest } from "../lib/edit.js";
 import { showEnded } from "../views/ended.js";
 import { bindKeys } from "../lib/keyboard.js";
 import { drawPreview, renderPointClasses } from "../views/legend.js";
-import { TimelinePanel } from "../views/lookback.js";
+import { runLookback } from "../views/lookback.js";
 import { readPalette } from "../lib/palette.js";
 import { createScheduler } from "../lib/scheduler.js";
 import { RunLink } from "../net/run-link.js";
@@ -70,7 +70,7 @@ const link = new RunLink("session", {
   onFrame: (frame) => {
     scheduler.stats.frames += 1;
     display.takeFrame(frame);
-    if (!frame.past) timeline.add(frame.history);
+    if (!frame.past && frame.history) timeline.add({ ...frame.history.point, at: frame.history.at });
   },
   onError: (message) => {
     if (message.field === "at" && message.code === "not_found") {
@@ -84,7 +84,7 @@ const link = new RunLink("session", {
   onConnection: (state) => showConnection(status, state),
 }, { neurons: true });
 
-const timeline = new TimelinePanel(root, {
+const timeline = runLookback(root, {
   link,
   display,
   invalidate: () => scheduler.request(),

@@ -6,7 +6,7 @@ import { getSession, getShare } from "../net/api.js";
 import { LR_STOPS } from "../views/controls.js";
 import { endedText } from "../views/ended.js";
 import { SCENES, scene as sceneAt } from "../state/lessons-data.js";
-import { SeekBack } from "../views/classroom-seek.js";
+import { Lookback } from "../views/lookback.js";
 import { bindPresenterKeys } from "../lib/present-keys.js";
 import { formatValue, nearestStop } from "../lib/scales.js";
 import { sceneConfig } from "../net/scene-stage.js";
@@ -30,18 +30,18 @@ const { scheduler, view, run, stage, setStatus } = mountScenes(root, {
     },
     onConfig: (message) => {
       takeConfig(message);
-      lookback.forget();
+      lookback.goLive();
     },
     onFrame: (frame) => {
       if (!frame.past) {
         page.step = frame.step;
-        if (lookback.active) return; // looking back: the past frame stays on screen
+        if (lookback.past) return; // looking back: the past frame stays on screen
         showWatchers(root.querySelectorAll("[data-watchers]"), frame.viewers ?? 1);
       }
       view.takeFrame(frame);
     },
     onStatus: (status) => {
-      if (status === "running") lookback.forget(); // played from elsewhere: back to the live run
+      if (status === "running") lookback.goLive(); // played from elsewhere: back to the live run
     },
     onError: (message) => notify(message.message),
     onGone: () => {
@@ -54,11 +54,18 @@ const { scheduler, view, run, stage, setStatus } = mountScenes(root, {
   notify,
   onEnded: () => notify(endedText()),
 });
-const lookback = new SeekBack(run, {
-  onChange: (active) => {
-    $("seek-badge").hidden = !active;
-    if (active) view.enterPast();
-    else view.goLive();
+// The presenter's ← and →: one checkpoint at a time, for this screen only.
+const lookback = new Lookback(null, {
+  link: run,
+  status: () => run.status,
+  onSeek: (moment) => {
+    view.enterPast();
+    run.seek(moment.at);
+    $("seek-badge").hidden = false;
+  },
+  onLive: () => {
+    $("seek-badge").hidden = true;
+    view.goLive();
   },
 });
 
@@ -85,7 +92,7 @@ function showScene(n) {
 async function goToScene(n) {
   const scene = showScene(n);
   if (!scene) return;
-  lookback.forget();
+  lookback.goLive();
   remember();
   saveHash();
   await stage.show(scene);
@@ -95,7 +102,7 @@ function act(name, detail = {}) {
   notify(null);
   if (name === "scene") goToScene(detail.n);
   else if (name === "toggle") {
-    lookback.leave();
+    lookback.goLive();
     stage.toggle();
   } else if (name === "forward") {
     if (stage.mode === "single" && lookback.forward()) return;
@@ -105,7 +112,7 @@ function act(name, detail = {}) {
     run.pause();
     lookback.back(page.step).catch((error) => notify(error.message));
   } else if (name === "reset") {
-    lookback.leave();
+    lookback.goLive();
     stage.reset();
   } else if (name === "larger" || name === "smaller") {
     if (stage.mode !== "single" || !page.config) return;

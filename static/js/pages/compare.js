@@ -4,7 +4,7 @@
 
 import { DASHES, OverlayChart } from "../charts/compare-chart.js";
 import { RunLink } from "../net/run-link.js";
-import { RunPanel } from "../views/compare-panel.js";
+import { RunPanel } from "../views/run-panels.js";
 import {
   MAX_RUNS, MIN_RUNS, VARIED, fromCompareHash, parseValue, playgroundHash, showValue, toCompareHash,
 } from "../state/compare-state.js";

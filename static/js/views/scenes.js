@@ -8,7 +8,7 @@ import { createScheduler } from "../lib/scheduler.js";
 import { RunLink } from "../net/run-link.js";
 import { SceneStage } from "../net/scene-stage.js";
 import { RunView } from "./run-view.js";
-import { RunStrip } from "./runstrip.js";
+import { RunStrip } from "./run-panels.js";
 import { showPlaying } from "./run-status.js";
 
 /**

@@ -10,7 +10,7 @@ import {
 } from "../state/compare-state.js";
 import { comparisonLookback, showVerdicts } from "../views/lookback.js";
 import { showEnded } from "../views/ended.js";
-import { showConnection, showPlaying } from "../views/run-status.js";
+import { showConnection, showNotice, showPlaying } from "../views/run-controls.js";
 import { bindKeys } from "../lib/keyboard.js";
 import { TableCache, readPalette } from "../lib/palette.js";
 import { formatCount } from "../lib/scales.js";
@@ -207,8 +207,7 @@ function changeConfig(fields) {
 }
 
 function notify(text) {
-  $("notice").hidden = !text;
-  $("notice").textContent = text || "";
+  showNotice($("notice"), text);
 }
 
 let hashTimer = 0;

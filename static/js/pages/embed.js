@@ -2,15 +2,15 @@
 // controls the URL lists, and a postMessage conversation with the host page (see net/embed-host.js).
 // Each visitor gets a session of their own; its token never leaves this frame.
 
-import { LR_STOPS } from "../views/controls.js";
 import { readEmbed } from "../state/embed-config.js";
 import { showEnded } from "../views/ended.js";
 import { HostLink } from "../net/embed-host.js";
 import { RunLink } from "../net/run-link.js";
 import { RunView } from "../views/run-view.js";
-import { showConnectionLine, showPlaying } from "../views/run-status.js";
+import {
+  bindStepSlider, showConnectionLine, showPlaying, showStepSlider,
+} from "../views/run-controls.js";
 import { readPalette } from "../lib/palette.js";
-import { formatValue, nearestStop } from "../lib/scales.js";
 import { createScheduler } from "../lib/scheduler.js";
 import { randomSeed, toHash } from "../state/state.js";
 
@@ -73,8 +73,7 @@ function showStatus(status) {
 function takeConfig(message) {
   page.config = message.config;
   view.setSession(message);
-  $("lr").value = String(nearestStop(LR_STOPS, message.config.learning_rate));
-  $("lr-out").textContent = formatValue(message.config.learning_rate, 3);
+  showStepSlider(document, message.config.learning_rate);
   $("open-full").href = `/#${toHash({ config: message.config, view: setup.view })}`;
 }
 
@@ -126,12 +125,7 @@ $("chart").hidden = !setup.chart;
 root.querySelectorAll("[data-act]").forEach((button) => {
   button.addEventListener("click", () => act(button.dataset.act));
 });
-$("lr").max = String(LR_STOPS.length - 1);
-$("lr").addEventListener("input", () => {
-  const value = LR_STOPS[Number($("lr").value)];
-  $("lr-out").textContent = formatValue(value, 3);
-  run.set({ learning_rate: value });
-});
+bindStepSlider(document, (rate) => run.set({ learning_rate: rate }));
 $("show-test").checked = setup.view.test;
 $("show-test").addEventListener("change", (event) => view.setShowTest(event.target.checked));
 view.setShowTest(setup.view.test);

@@ -6,6 +6,7 @@ import { endedText } from "../views/ended.js";
 import { SCENES, scene as sceneAt } from "../state/lessons-data.js";
 import { bindPresenterKeys } from "../lib/present-keys.js";
 import { sceneConfig } from "../net/scene-stage.js";
+import { showNotice } from "../views/run-controls.js";
 import { mountScenes } from "../views/scenes.js";
 import { randomSeed } from "../state/state.js";
 
@@ -77,8 +78,7 @@ function act(name, detail = {}) {
 }
 
 function notify(text) {
-  $("notice").hidden = !text;
-  $("notice").textContent = text || "";
+  showNotice($("notice"), text);
 }
 
 SCENES.forEach((scene, i) => {

@@ -4,7 +4,7 @@
 
 import { Controls } from "../views/controls.js";
 import { RunView } from "../views/run-view.js";
-import { showConnection } from "../views/run-status.js";
+import { showConnection, showNotice } from "../views/run-controls.js";
 import { addPoint, download, parseCsv, removeNearest } from "../lib/edit.js";
 import { showEnded } from "../views/ended.js";
 import { bindKeys } from "../lib/keyboard.js";
@@ -186,9 +186,7 @@ async function act(name, detail) {
 }
 
 function notify(text) {
-  const box = root.querySelector("#notice");
-  box.hidden = !text;
-  box.textContent = text || "";
+  showNotice(root.querySelector("#notice"), text);
 }
 
 let hashTimer = 0;

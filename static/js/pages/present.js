@@ -10,6 +10,7 @@ import { Lookback } from "../views/lookback.js";
 import { bindPresenterKeys } from "../lib/present-keys.js";
 import { formatValue, nearestStop } from "../lib/scales.js";
 import { sceneConfig } from "../net/scene-stage.js";
+import { showNotice } from "../views/run-controls.js";
 import { mountScenes } from "../views/scenes.js";
 import { showShare, showWatchers } from "../views/share-panel.js";
 import { fromHash, toHash } from "../state/state.js";
@@ -141,8 +142,7 @@ document.addEventListener("fullscreenchange", () => {
 });
 
 function notify(text) {
-  $("notice").hidden = !text;
-  $("notice").textContent = text || "";
+  showNotice($("notice"), text);
 }
 
 function readHash() {

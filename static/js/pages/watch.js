@@ -4,14 +4,15 @@
 // sessionStorage, never in a URL).
 
 import { copySession } from "../net/api.js";
-import { LR_STOPS } from "../views/controls.js";
 import { endedText } from "../views/ended.js";
 import { bindKeys } from "../lib/keyboard.js";
 import { RunLink } from "../net/run-link.js";
 import { RunView } from "../views/run-view.js";
-import { showConnectionLine, showPlaying } from "../views/run-status.js";
+import {
+  bindStepSlider, showConnectionLine, showPlaying, showStepSlider,
+} from "../views/run-controls.js";
 import { readPalette } from "../lib/palette.js";
-import { formatValue, nearestStop } from "../lib/scales.js";
+import { formatValue } from "../lib/scales.js";
 import { createScheduler } from "../lib/scheduler.js";
 
 const root = document.getElementById("app");
@@ -54,10 +55,8 @@ const run = new RunLink("session", {
 function takeConfig(message) {
   page.config = message.config;
   view.setSession(message);
-  const lr = message.config.learning_rate;
-  $("step-size").textContent = formatValue(lr, 3);
-  $("lr").value = String(nearestStop(LR_STOPS, lr));
-  $("lr-out").textContent = formatValue(lr, 3);
+  $("step-size").textContent = formatValue(message.config.learning_rate, 3);
+  showStepSlider(document, message.config.learning_rate);
 }
 
 function showViewers(count) {
@@ -106,12 +105,7 @@ function drive() {
   const back = $("back-to-class");
   back.href = `/watch/${encodeURIComponent(mine.from)}`;
   back.hidden = false;
-  $("lr").max = String(LR_STOPS.length - 1);
-  $("lr").addEventListener("input", () => {
-    const value = LR_STOPS[Number($("lr").value)];
-    $("lr-out").textContent = formatValue(value, 3);
-    run.set({ learning_rate: value });
-  });
+  bindStepSlider(document, (rate) => run.set({ learning_rate: rate }));
   root.querySelectorAll("[data-act]").forEach((button) => {
     button.addEventListener("click", () => act(button.dataset.act));
   });

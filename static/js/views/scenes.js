@@ -9,7 +9,7 @@ import { RunLink } from "../net/run-link.js";
 import { SceneStage } from "../net/scene-stage.js";
 import { RunView } from "./run-view.js";
 import { RunStrip } from "./run-panels.js";
-import { showPlaying } from "./run-status.js";
+import { showPlaying } from "./run-controls.js";
 
 /**
  * options: page (its `status` is kept current), view and strip (their options), link (the

@@ -15,6 +15,7 @@ import { bindKeys } from "../lib/keyboard.js";
 import { TableCache, readPalette } from "../lib/palette.js";
 import { formatCount } from "../lib/scales.js";
 import { createScheduler } from "../lib/scheduler.js";
+import { mirrorHash } from "../state/hash.js";
 import { randomSeed } from "../state/state.js";
 
 const LETTERS = "ABCD";
@@ -27,6 +28,7 @@ const css = (name) => style.getPropertyValue(name).trim();
 const colors = { test: css("--chart-text"), grid: css("--chart-grid"), text: css("--chart-text"),
   cursor: css("--accent") };
 const page = { state: fromCompareHash(location.hash), runs: [], status: "idle" };
+const saveHash = mirrorHash(() => toCompareHash(page.state));
 
 const scheduler = createScheduler(() => {
   let drew = false;
@@ -210,8 +212,6 @@ function notify(text) {
   showNotice($("notice"), text);
 }
 
-let hashTimer = 0;
-let writtenHash = location.hash;
 /** Shows the state in the shared controls and mirrors it into the hash (and the links). */
 function showState() {
   const { config, view, vary, values } = page.state;
@@ -220,11 +220,7 @@ function showState() {
   $("log-scale").checked = view.log;
   page.runs.forEach((run, i) => run.panel.setLink(`/#${playgroundHash(page.state, vary, values[i])}`));
   $("playground-link").href = `/#${playgroundHash(page.state, vary, values[Math.min(1, values.length - 1)])}`;
-  clearTimeout(hashTimer);
-  hashTimer = setTimeout(() => {
-    writtenHash = `#${toCompareHash(page.state)}`;
-    if (writtenHash !== location.hash) history.replaceState(null, "", writtenHash);
-  }, 250);
+  saveHash();
 }
 
 $("play").addEventListener("click", () => act("toggle"));
@@ -249,9 +245,6 @@ $("log-scale").addEventListener("change", (e) => {
   showState();
 });
 $("overlay-series").addEventListener("change", (e) => overlay.setWhich(e.target.value));
-window.addEventListener("hashchange", () => {
-  if (location.hash !== writtenHash) location.reload();
-});
 window.addEventListener("pagehide", () => link.close());
 bindKeys(document, (name) => act(name));
 overlay.setLog(page.state.view.log);

@@ -13,6 +13,7 @@ import { runLookback } from "../views/lookback.js";
 import { readPalette } from "../lib/palette.js";
 import { createScheduler } from "../lib/scheduler.js";
 import { RunLink } from "../net/run-link.js";
+import { mirrorHash } from "../state/hash.js";
 import { LIMITS, fromHash, randomSeed, toHash, REGRESSION } from "../state/state.js";
 
 const root = document.getElementById("app");
@@ -26,6 +27,9 @@ const page = {
   pointClass: 0,
   status: "idle",
 };
+const saveHash = mirrorHash(() => toHash(page.state), (hash) => {
+  root.ownerDocument.getElementById("compare-link").href = `/compare${hash}`;
+});
 
 const scheduler = createScheduler(() => {
   const drew = display.paint();
@@ -189,22 +193,6 @@ function notify(text) {
   showNotice(root.querySelector("#notice"), text);
 }
 
-let hashTimer = 0;
-let writtenHash = location.hash;
-/** Mirrors the state into the hash without adding history entries, at most every 250 ms. */
-function saveHash() {
-  clearTimeout(hashTimer);
-  hashTimer = setTimeout(() => {
-    writtenHash = `#${toHash(page.state)}`;
-    if (writtenHash !== location.hash) history.replaceState(null, "", writtenHash);
-    root.ownerDocument.getElementById("compare-link").href = `/compare${writtenHash}`;
-  }, 250);
-}
-
-// Someone edited the address bar or followed a link to another setup: start from it.
-window.addEventListener("hashchange", () => {
-  if (location.hash !== writtenHash) location.reload();
-});
 window.addEventListener("pagehide", () => link.close());
 bindKeys(document, act);
 root.querySelectorAll(".dataset").forEach((label) => {

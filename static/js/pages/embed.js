@@ -8,11 +8,11 @@ import { HostLink } from "../net/embed-host.js";
 import { RunLink } from "../net/run-link.js";
 import { RunView } from "../views/run-view.js";
 import {
-  bindStepSlider, showConnectionLine, showPlaying, showStepSlider,
+  bindStepSlider, runAction, showConnectionLine, showPlaying, showStepSlider,
 } from "../views/run-controls.js";
 import { readPalette } from "../lib/palette.js";
 import { createScheduler } from "../lib/scheduler.js";
-import { randomSeed, toHash } from "../state/state.js";
+import { toHash } from "../state/state.js";
 
 const PROGRESS_MS = 1000; // the host hears about progress at most this often while playing
 const root = document.getElementById("app");
@@ -99,13 +99,6 @@ function reportHeight() {
   host.send("height", { height });
 }
 
-function act(name) {
-  if (name === "toggle") run.toggle();
-  else if (name === "step" && page.status !== "running") run.step();
-  else if (name === "reset") run.reset();
-  else if (name === "new-start") run.set({ seed: randomSeed() });
-}
-
 async function start() {
   try {
     await run.open({ config: setup.config });
@@ -123,7 +116,7 @@ root.dataset.controls = String(setup.controls.length);
 root.dataset.chart = String(setup.chart);
 $("chart").hidden = !setup.chart;
 root.querySelectorAll("[data-act]").forEach((button) => {
-  button.addEventListener("click", () => act(button.dataset.act));
+  button.addEventListener("click", () => runAction(run, button.dataset.act));
 });
 bindStepSlider(document, (rate) => run.set({ learning_rate: rate }));
 $("show-test").checked = setup.view.test;

@@ -9,7 +9,7 @@ import { bindKeys } from "../lib/keyboard.js";
 import { RunLink } from "../net/run-link.js";
 import { RunView } from "../views/run-view.js";
 import {
-  bindStepSlider, showConnectionLine, showPlaying, showStepSlider,
+  bindStepSlider, runAction, showConnectionLine, showPlaying, showStepSlider,
 } from "../views/run-controls.js";
 import { readPalette } from "../lib/palette.js";
 import { formatValue } from "../lib/scales.js";
@@ -88,12 +88,6 @@ async function takeCopy() {
   }
 }
 
-function act(name) {
-  if (name === "toggle") run.toggle();
-  else if (name === "step" && page.status !== "running") run.step();
-  else if (name === "reset") run.reset();
-}
-
 /** Driving mode: this tab made the copy, so it holds the copy's token. */
 function drive() {
   root.dataset.mode = "drive";
@@ -107,9 +101,9 @@ function drive() {
   back.hidden = false;
   bindStepSlider(document, (rate) => run.set({ learning_rate: rate }));
   root.querySelectorAll("[data-act]").forEach((button) => {
-    button.addEventListener("click", () => act(button.dataset.act));
+    button.addEventListener("click", () => runAction(run, button.dataset.act));
   });
-  bindKeys(document, (name) => act(name));
+  bindKeys(document, (name) => runAction(run, name));
 }
 
 $("show-test").addEventListener("change", (event) => view.setShowTest(event.target.checked));

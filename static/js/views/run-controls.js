@@ -1,9 +1,11 @@
 // The small pieces every page with a run shows alike: the play button (pressed and labelled
 // Pause while playing) with the status as a style and test hook, the words for connecting, live
-// and reconnecting, the notice line, and the step-size slider over the usual stops.
+// and reconnecting, the notice line, the step-size slider over the usual stops, and what the
+// run's buttons and keys do.
 
 import { LR_STOPS } from "./controls.js";
 import { formatValue, nearestStop } from "../lib/scales.js";
+import { randomSeed } from "../state/state.js";
 
 const CONNECTION_TEXT = { connecting: "Connecting…", open: "Live", closed: "Reconnecting…" };
 
@@ -49,4 +51,12 @@ export function bindStepSlider(doc, onRate) {
     doc.getElementById("lr-out").textContent = formatValue(rate, 3);
     onRate(rate);
   });
+}
+
+/** A run page's button or key `name`: play or pause, one epoch (while paused), reset, new start. */
+export function runAction(run, name) {
+  if (name === "toggle") run.toggle();
+  else if (name === "step" && run.status !== "running") run.step();
+  else if (name === "reset") run.reset();
+  else if (name === "new-start") run.set({ seed: randomSeed() });
 }

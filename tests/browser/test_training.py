@@ -48,8 +48,8 @@ def test_a_frame_painted_after_the_pause_does_not_undo_it(page: Page, server: Li
           });
           link.pause();
           // What the socket delivers in one go: the last running frame, then the pause.
-          link.h.onFrame({ ...frame, status: "running" });
-          link.h.onState({ type: "state", state: { ...frame, status: "idle" } });
+          link.frame({ ...frame, status: "running" });
+          link.receive({ type: "state", state: { ...frame, status: "idle" } });
           for (let i = 0; i < 3; i += 1) await new Promise(requestAnimationFrame);
           return document.getElementById("app").dataset.status;
         }"""

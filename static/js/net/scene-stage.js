@@ -6,7 +6,7 @@
 // longer had the comparison on show, which is then made again from its scene).
 
 import { DEFAULTS } from "../state/state.js";
-import { Group } from "./live-run.js";
+import { RunLink } from "./run-link.js";
 
 export function sceneConfig(scene) {
   const config = { ...structuredClone(DEFAULTS), ...structuredClone(scene.config) };
@@ -14,14 +14,14 @@ export function sceneConfig(scene) {
   return config;
 }
 
-/** Sets `target` (a Run) to the scene's pace: steps per second if it asks, else its speed. */
+/** Sets `target` (a RunLink) to the scene's pace: steps per second if it asks, else its speed. */
 export function pace(target, scene) {
-  if (scene.stepsPerSecond) target.drive({ type: "speed", steps_per_second: scene.stepsPerSecond });
+  if (scene.stepsPerSecond) target.speed(scene.stepsPerSecond, "steps");
   else target.speed(scene.speed);
 }
 
 export class SceneStage {
-  /** run: a driving Run; strip: a RunStrip; handlers: onMode, onStatus, onError, onEnded */
+  /** run: a session RunLink that drives; strip: a RunStrip; handlers: onMode, onStatus, onError, onEnded */
   constructor({ run, strip, ...handlers }) {
     this.run = run;
     this.strip = strip;
@@ -46,21 +46,21 @@ export class SceneStage {
     this.closeGroup();
     if (scene?.compare) {
       this.setMode("compare");
-      const group = new Group({
+      const group = new RunLink("comparison", {
         onHello: (message) => this.strip.setGroup(message),
         onFrame: (frame) => this.strip.takeFrame(frame),
-        onState: (status) => this.group === group && this.h.onStatus?.(status),
+        onStatus: (status) => this.group === group && this.h.onStatus?.(status),
         onError: (message) => this.h.onError?.(message.message),
         onGone: () => {
           if (this.group !== group) return;
-          this.group = null; // already gone: nothing to delete
+          this.group = null; // already gone (the link forgot its id): nothing to delete
           this.h.onEnded?.();
           this.show(this.scene);
         },
       });
       this.group = group;
       try {
-        await group.create(sceneConfig(scene), scene.compare.vary, scene.compare.values);
+        await group.open({ config: sceneConfig(scene), ...scene.compare });
       } catch (error) {
         this.h.onError?.(`The comparison could not start: ${error.message}`);
         return;
@@ -106,7 +106,7 @@ export class SceneStage {
   }
 
   step(epochs = 1) {
-    this.target.step(epochs);
+    this.target.step({ epochs });
   }
 
   reset() {

@@ -16,19 +16,17 @@ export class Socket {
    * onGone() - the server no longer knows this id; the socket stops.
    * options.token: authenticates the socket (drives the run); none: it only watches.
    * options.neurons: subscribes to the neurons' maps (sessions only).
-   * options.hold: holds what is sent while the socket is down and sends it once it opens. A
-   * link that keeps its own queue (one that outlives the socket) leaves this off.
+   * Nothing is held while the socket is down: the run link keeps that queue, since it outlives
+   * the socket.
    */
-  constructor(url, { token = null, neurons = false, hold = false, ...handlers } = {}) {
+  constructor(url, { token = null, neurons = false, ...handlers } = {}) {
     this.url = url;
     this.token = token;
     this.neurons = neurons;
-    this.hold = hold;
     this.h = handlers;
     this.attempt = 0;
     this.closed = false;
     this.ws = null;
-    this.held = new Map(); // key -> message, sent in order once the socket opens
     this.connect();
   }
 
@@ -43,9 +41,6 @@ export class Socket {
       if (this.token) ws.send(JSON.stringify({ type: "auth", token: this.token }));
       if (this.neurons) ws.send(JSON.stringify({ type: "subscribe", neurons: true }));
       this.h.onState?.("open");
-      const held = [...this.held.values()];
-      this.held.clear();
-      for (const message of held) ws.send(JSON.stringify(message));
     };
     ws.onmessage = (event) => {
       if (typeof event.data === "string") this.h.onMessage?.(JSON.parse(event.data));
@@ -67,21 +62,11 @@ export class Socket {
     };
   }
 
-  /**
-   * Sends now and returns true; or returns false, holding the message when the socket holds.
-   * Held messages are keyed, so a burst of play/pause while offline leaves only the last one;
-   * `key: null` never holds.
-   */
-  send(message, key = message.type) {
-    if (this.ws && this.ws.readyState === WebSocket.OPEN) {
-      this.ws.send(JSON.stringify(message));
-      return true;
-    }
-    if (this.hold && key !== null && !this.closed) {
-      this.held.delete(key); // re-inserted last: held messages keep the order they were sent in
-      this.held.set(key, message);
-    }
-    return false;
+  /** Sends now and returns true, or returns false while the socket is down. */
+  send(message) {
+    if (!this.open) return false;
+    this.ws.send(JSON.stringify(message));
+    return true;
   }
 
   get open() {

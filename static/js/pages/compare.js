@@ -3,18 +3,20 @@
 // ({config, view, vary, values}) lives in `page.state` and is mirrored into the URL hash.
 
 import { DASHES, OverlayChart } from "../charts/compare-chart.js";
-import { GroupLink } from "../net/compare-link.js";
-import { RunPanel } from "../views/compare-panel.js";
+import { RunLink } from "../net/run-link.js";
+import { RunPanel } from "../views/run-panels.js";
 import {
   MAX_RUNS, MIN_RUNS, VARIED, fromCompareHash, parseValue, playgroundHash, showValue, toCompareHash,
 } from "../state/compare-state.js";
-import { SharedTimeline } from "../views/compare-timeline.js";
+import { comparisonLookback, showVerdicts } from "../views/lookback.js";
 import { showEnded } from "../views/ended.js";
 import { ReadoutAnnouncer } from "../views/readouts.js";
+import { showConnection, showNotice, showPlaying } from "../views/run-controls.js";
 import { bindKeys } from "../lib/keyboard.js";
 import { TableCache, readPalette } from "../lib/palette.js";
 import { formatCount } from "../lib/scales.js";
 import { createScheduler } from "../lib/scheduler.js";
+import { mirrorHash } from "../state/hash.js";
 import { randomSeed } from "../state/state.js";
 
 const LETTERS = "ABCD";
@@ -28,6 +30,7 @@ const css = (name) => style.getPropertyValue(name).trim();
 const colors = { test: css("--chart-text"), grid: css("--chart-grid"), text: css("--chart-text"),
   cursor: css("--accent") };
 const page = { state: fromCompareHash(location.hash), runs: [], status: "idle" };
+const saveHash = mirrorHash(() => toCompareHash(page.state));
 
 const scheduler = createScheduler(() => {
   let drew = false;
@@ -38,8 +41,8 @@ const scheduler = createScheduler(() => {
 const invalidate = () => scheduler.request();
 const overlay = new OverlayChart($("overlay"), $("overlay-readout"),
   { colors, invalidate, legend: $("overlay-legend") });
-const link = new GroupLink({
-  onCreated: (comparison) => build(comparison),
+const link = new RunLink("comparison", {
+  onOpen: (comparison) => build(comparison),
   onHello: (message) => {
     message.runs.forEach((run, i) => {
       page.runs[i]?.panel.setSession({ ...run, data: message.data });
@@ -56,7 +59,7 @@ const link = new GroupLink({
     timeline.refresh();
   },
   onGroup: (message) => takeGroup(message),
-  onRunConfig: (message) => {
+  onConfig: (message) => {
     const run = page.runs.find((r) => r.id === message.id);
     run?.panel.setSession(message);
   },
@@ -70,23 +73,19 @@ const link = new GroupLink({
     run.resolution = frame.grid?.resolution ?? 64;
     if (frame.history) {
       overlay.pushRun(i, frame.history.point);
-      timeline.add(run, i, { ...frame.history.point, at: frame.history.at });
+      timeline.add({ ...frame.history.point, at: frame.history.at }, i);
     }
     if (frame.history?.index === 0) run.markers = [];
     $("group-epoch").textContent = formatCount(Math.min(...page.runs.map((r) => r.panel.live?.epoch ?? 0)));
     if (frame.status === "diverged" && run.status !== "diverged") timeline.refresh(100);
     run.status = frame.status;
-    timeline.verdicts(); // from what is known now; the markers follow with the next fetch
+    showVerdicts(page.runs); // from what is known now; the markers follow with the next fetch
   },
   onError: (message) => notify(message.message),
-  onEnded: () => showEnded($("ended")),
-  onConnection: (state) => {
-    const status = $("server-status");
-    status.dataset.state = state;
-    status.textContent = { ready: "Live", connecting: "Connecting…", offline: "Reconnecting…" }[state];
-  },
+  onGone: () => link.recreate().then(() => showEnded($("ended"))),
+  onConnection: (state) => showConnection($("server-status"), state),
 });
-const timeline = new SharedTimeline($("timeline"), {
+const timeline = comparisonLookback($("timeline"), {
   link,
   overlay,
   invalidate,
@@ -138,11 +137,8 @@ function takeGroup(message) {
 function setStatus(status) {
   if (status === page.status) return;
   page.status = status;
-  root.dataset.status = status;
+  showPlaying(root, status);
   for (const run of page.runs) run.panel.setStatus(status);
-  const play = $("play");
-  play.setAttribute("aria-pressed", String(status === "running"));
-  play.querySelector(".label").textContent = status === "running" ? "Pause" : "Play";
   timeline.refresh(200);
 }
 
@@ -151,7 +147,7 @@ function setStatus(status) {
 function act(name) {
   timeline.goLive();
   if (name === "toggle") (page.status === "running" ? link.pause() : link.play());
-  else if (name === "step") link.step(1);
+  else if (name === "step") link.step();
   else if (name === "reset") link.reset();
 }
 
@@ -194,6 +190,7 @@ function restart() {
   setStatus("idle");
   showState();
   const { config, vary, values } = page.state;
+  link.close(); // the comparison it replaces goes, with its runs
   link.open({ config, vary, values }).catch((error) => {
     notify(`The server refused this comparison (${error.message}); starting from the defaults.`);
     page.state = fromCompareHash("");
@@ -214,12 +211,9 @@ function changeConfig(fields) {
 }
 
 function notify(text) {
-  $("notice").hidden = !text;
-  $("notice").textContent = text || "";
+  showNotice($("notice"), text);
 }
 
-let hashTimer = 0;
-let writtenHash = location.hash;
 /** Shows the state in the shared controls and mirrors it into the hash (and the links). */
 function showState() {
   const { config, view, vary, values } = page.state;
@@ -228,11 +222,7 @@ function showState() {
   $("log-scale").checked = view.log;
   page.runs.forEach((run, i) => run.panel.setLink(`/#${playgroundHash(page.state, vary, values[i])}`));
   $("playground-link").href = `/#${playgroundHash(page.state, vary, values[Math.min(1, values.length - 1)])}`;
-  clearTimeout(hashTimer);
-  hashTimer = setTimeout(() => {
-    writtenHash = `#${toCompareHash(page.state)}`;
-    if (writtenHash !== location.hash) history.replaceState(null, "", writtenHash);
-  }, 250);
+  saveHash();
 }
 
 $("play").addEventListener("click", () => act("toggle"));
@@ -257,9 +247,6 @@ $("log-scale").addEventListener("change", (e) => {
   showState();
 });
 $("overlay-series").addEventListener("change", (e) => overlay.setWhich(e.target.value));
-window.addEventListener("hashchange", () => {
-  if (location.hash !== writtenHash) location.reload();
-});
 window.addEventListener("pagehide", () => link.close());
 bindKeys(document, (name) => act(name));
 overlay.setLog(page.state.view.log);

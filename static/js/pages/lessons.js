@@ -4,62 +4,31 @@
 
 import { endedText } from "../views/ended.js";
 import { SCENES, scene as sceneAt } from "../state/lessons-data.js";
-import { Run } from "../net/live-run.js";
-import { LiveView } from "../views/liveview.js";
-import { readPalette } from "../lib/palette.js";
 import { bindPresenterKeys } from "../lib/present-keys.js";
-import { RunStrip } from "../views/runstrip.js";
-import { createScheduler } from "../lib/scheduler.js";
-import { SceneStage, sceneConfig } from "../net/scene-stage.js";
+import { sceneConfig } from "../net/scene-stage.js";
+import { showNotice } from "../views/run-controls.js";
+import { mountScenes } from "../views/scenes.js";
 import { randomSeed } from "../state/state.js";
 
 const root = document.getElementById("app");
 const $ = (id) => document.getElementById(id);
-const palette = readPalette(root);
-const scheduler = createScheduler(() => {
-  const a = view.paint();
-  const b = strip.paint();
-  return a || b;
-});
-const invalidate = () => scheduler.request();
-const view = new LiveView($("live"), { palette, invalidate,
-  plot: { radius: [2.5, 6], scale: 85 }, chart: { lineWidth: 2.5, fontSize: 12 } });
-const strip = new RunStrip($("strip"), { palette, invalidate, lineWidth: 2.5,
-  plot: { radius: [2, 4], scale: 90 } });
 const page = { n: 1, status: "idle" };
-
-const run = new Run({
-  onHello: (message) => view.setSession(message),
-  onConfig: (message) => view.setSession(message),
-  onFrame: (frame) => {
-    run.noteFrame(frame);
-    view.takeFrame(frame);
+const { scheduler, view, run, stage } = mountScenes(root, {
+  page,
+  view: { plot: { radius: [2.5, 6], scale: 85 }, chart: { lineWidth: 2.5, fontSize: 12 } },
+  strip: { lineWidth: 2.5, plot: { radius: [2, 4], scale: 90 } },
+  link: {
+    onHello: (message) => view.setSession(message),
+    onConfig: (message) => view.setSession(message),
+    onFrame: (frame) => view.takeFrame(frame),
+    onError: (message) => notify(message.message),
+    onGone: () => {
+      go(page.n).then(() => notify(endedText())); // after go(), which clears the notice
+    },
   },
-  onState: (status) => stage.mode === "single" && setStatus(status),
-  onError: (message) => notify(message.message),
-  onGone: () => {
-    start(page.n).then(() => notify(endedText())); // after go(), which clears the notice
-  },
-});
-const stage = new SceneStage({
-  run, strip,
-  onMode: (mode) => {
-    root.dataset.mode = mode;
-    $("strip").hidden = mode !== "compare";
-  },
-  onStatus: setStatus,
-  onError: notify,
+  notify,
   onEnded: () => notify(endedText()),
 });
-
-function setStatus(status) {
-  page.status = status;
-  root.dataset.status = status;
-  if (stage.mode === "single") view.showStatus(status);
-  const playing = status === "running";
-  $("play").setAttribute("aria-pressed", String(playing));
-  $("play").querySelector(".label").textContent = playing ? "Pause" : "Play";
-}
 
 function render(n) {
   const scene = sceneAt(n);
@@ -95,28 +64,21 @@ async function go(n) {
   render(n);
   const hash = `#scene=${n}`;
   if (location.hash !== hash) history.replaceState(null, "", hash);
-  if (!run.id) await run.create(sceneConfig(scene));
+  if (!run.id) await run.open({ config: sceneConfig(scene) });
   await stage.show(scene);
-}
-
-async function start(n) {
-  run.close();
-  run.id = null;
-  await go(n);
 }
 
 function act(name, detail = {}) {
   if (name === "toggle") stage.toggle();
   else if (name === "forward" || name === "step") {
-    if (page.status !== "running") stage.step(1);
+    if (page.status !== "running") stage.step();
   } else if (name === "reset") stage.reset();
   else if (name === "new-start") run.set({ seed: randomSeed() });
   else if (name === "scene") go(detail.n);
 }
 
 function notify(text) {
-  $("notice").hidden = !text;
-  $("notice").textContent = text || "";
+  showNotice($("notice"), text);
 }
 
 SCENES.forEach((scene, i) => {
@@ -150,7 +112,7 @@ window.addEventListener("hashchange", () => {
 });
 window.addEventListener("pagehide", () => {
   stage.close();
-  run.close({ remove: true });
+  run.close();
 });
 window.__stepwise = { page, run, stage, stats: scheduler.stats };
 const first = Number(/scene=(\d+)/.exec(location.hash)?.[1]);

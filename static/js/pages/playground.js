@@ -3,18 +3,20 @@
 // (hello, config, frames) are the truth the page shows.
 
 import { Controls } from "../views/controls.js";
-import { Display } from "../views/display.js";
+import { RunView } from "../views/run-view.js";
 import { ReadoutAnnouncer } from "../views/readouts.js";
 import { bindToggle } from "../charts/epoch-axis.js";
+import { showConnection, showNotice } from "../views/run-controls.js";
 import { addPoint, download, parseCsv, removeNearest } from "../lib/edit.js";
 import { showEnded } from "../views/ended.js";
 import { rememberFolds } from "../lib/folds.js";
 import { bindKeys } from "../lib/keyboard.js";
 import { drawPreview, renderPointClasses } from "../views/legend.js";
-import { TimelinePanel } from "../views/lookback.js";
+import { runLookback } from "../views/lookback.js";
 import { readPalette } from "../lib/palette.js";
 import { createScheduler } from "../lib/scheduler.js";
-import { SessionLink } from "../net/session.js";
+import { RunLink } from "../net/run-link.js";
+import { mirrorHash } from "../state/hash.js";
 import { LIMITS, fromHash, randomSeed, toHash, REGRESSION } from "../state/state.js";
 
 const root = document.getElementById("app");
@@ -29,12 +31,15 @@ const page = {
   pointClass: 0,
   status: "idle",
 };
+const saveHash = mirrorHash(() => toHash(page.state), (hash) => {
+  root.ownerDocument.getElementById("compare-link").href = `/compare${hash}`;
+});
 
 const scheduler = createScheduler(() => {
   const drew = display.paint();
   return timeline.draw() || drew;
 });
-const display = new Display(root, {
+const display = new RunView(root, {
   palette,
   invalidate: () => scheduler.request(),
   onPick: pick,
@@ -49,15 +54,15 @@ new ReadoutAnnouncer(root);
 const controls = new Controls(root, {
   onConfig: change,
   onAction: act,
-  onSpeed: (value) => link.speed(value),
+  onSpeed: (value) => link.speed(value, "steps"),
   onView: (flag, on) => {
     page.state.view[flag] = on;
     display.setView(page.state.view);
     saveHash();
   },
 });
-const link = new SessionLink({
-  onSession: ({ id }) => {
+const link = new RunLink("session", {
+  onOpen: ({ id }) => {
     root.dataset.sessionId = id;
     timeline.clear();
   },
@@ -71,19 +76,11 @@ const link = new SessionLink({
     takeSession(message);
     timeline.refresh(300);
   },
-  onState: ({ state }) => setStatus(state.status),
+  onStatus: setStatus,
   onFrame: (frame) => {
     scheduler.stats.frames += 1;
     display.takeFrame(frame);
-    if (frame.past) return;
-    timeline.add(frame.history);
-    // Playing and pausing come from the state messages alone (and hello, config): a frame
-    // built just before a pause can reach the page after the message that announced it (the
-    // frame a viewer is sent when it subscribes). A frame only tells that a step blew the run
-    // up, or that a reset brought it back.
-    if (frame.status === "diverged" || (page.status === "diverged" && frame.status === "idle")) {
-      setStatus(frame.status);
-    }
+    if (!frame.past && frame.history) timeline.add({ ...frame.history.point, at: frame.history.at });
   },
   onError: (message) => {
     if (message.field === "at" && message.code === "not_found") {
@@ -93,14 +90,11 @@ const link = new SessionLink({
     notify(message.message);
     if (message.field && link.config) showConfig(link.config);
   },
-  onEnded: () => showEnded(document.getElementById("ended")),
-  onConnection: (state) => {
-    status.dataset.state = state;
-    status.textContent = { ready: "Live", connecting: "Connecting…", offline: "Reconnecting…" }[state];
-  },
-});
+  onGone: () => link.recreate().then(() => showEnded(document.getElementById("ended"))),
+  onConnection: (state) => showConnection(status, state),
+}, { neurons: true });
 
-const timeline = new TimelinePanel(root, {
+const timeline = runLookback(root, {
   link,
   display,
   invalidate: () => scheduler.request(),
@@ -202,27 +196,9 @@ async function act(name, detail) {
 }
 
 function notify(text) {
-  const box = root.querySelector("#notice");
-  box.hidden = !text;
-  box.textContent = text || "";
+  showNotice(root.querySelector("#notice"), text);
 }
 
-let hashTimer = 0;
-let writtenHash = location.hash;
-/** Mirrors the state into the hash without adding history entries, at most every 250 ms. */
-function saveHash() {
-  clearTimeout(hashTimer);
-  hashTimer = setTimeout(() => {
-    writtenHash = `#${toHash(page.state)}`;
-    if (writtenHash !== location.hash) history.replaceState(null, "", writtenHash);
-    root.ownerDocument.getElementById("compare-link").href = `/compare${writtenHash}`;
-  }, 250);
-}
-
-// Someone edited the address bar or followed a link to another setup: start from it.
-window.addEventListener("hashchange", () => {
-  if (location.hash !== writtenHash) location.reload();
-});
 window.addEventListener("pagehide", () => link.close());
 bindKeys(document, act);
 root.querySelectorAll(".dataset").forEach((label) => {

@@ -6,79 +6,68 @@ import { getSession, getShare } from "../net/api.js";
 import { LR_STOPS } from "../views/controls.js";
 import { endedText } from "../views/ended.js";
 import { SCENES, scene as sceneAt } from "../state/lessons-data.js";
-import { CountedRun } from "../net/counted-run.js";
-import { LiveView } from "../views/liveview.js";
-import { SeekBack } from "../views/classroom-seek.js";
-import { readPalette } from "../lib/palette.js";
+import { Lookback } from "../views/lookback.js";
 import { bindPresenterKeys } from "../lib/present-keys.js";
-import { RunStrip } from "../views/runstrip.js";
 import { formatValue, nearestStop } from "../lib/scales.js";
-import { createScheduler } from "../lib/scheduler.js";
-import { SceneStage, pace, sceneConfig } from "../net/scene-stage.js";
+import { pace, sceneConfig } from "../net/scene-stage.js";
+import { showNotice } from "../views/run-controls.js";
+import { mountScenes } from "../views/scenes.js";
 import { showShare, showWatchers } from "../views/share-panel.js";
 import { fromHash, randomSeed, toHash } from "../state/state.js";
 
 const STORE = "stepwise:present"; // this tab's session, so a reload keeps the same watch link
 const root = document.getElementById("app");
 const $ = (id) => document.getElementById(id);
-const palette = readPalette(root);
-const scheduler = createScheduler(() => {
-  const a = view.paint();
-  const b = strip.paint();
-  return a || b;
-});
-const invalidate = () => scheduler.request();
-const view = new LiveView($("live"), { palette, invalidate,
-  plot: { radius: [4, 11], outline: 2, scale: 75 }, chart: { lineWidth: 5, fontSize: 18 } });
-const strip = new RunStrip($("strip"), { palette, invalidate, lineWidth: 4,
-  plot: { radius: [2.5, 6], scale: 80, outline: 1.5 } });
 const page = { scene: null, config: null, step: 0, status: "idle", share: null };
-
-const run = new CountedRun({
-  onHello: (message) => {
-    takeConfig(message);
-    showWatchers(root.querySelectorAll("[data-watchers]"), message.viewers ?? 1);
-    if (message.state.step > 0) run.history().then((h) => view.loadHistory(h.points));
+const { scheduler, view, run, stage, setStatus } = mountScenes(root, {
+  page,
+  view: { plot: { radius: [4, 11], outline: 2, scale: 75 }, chart: { lineWidth: 5, fontSize: 18 } },
+  strip: { lineWidth: 4, plot: { radius: [2.5, 6], scale: 80, outline: 1.5 } },
+  link: {
+    onHello: (message) => {
+      takeConfig(message);
+      showWatchers(root.querySelectorAll("[data-watchers]"), message.viewers ?? 1);
+      if (message.state.step > 0) run.history().then((h) => view.loadHistory(h.points));
+    },
+    onConfig: (message) => {
+      takeConfig(message);
+      lookback.goLive();
+    },
+    onFrame: (frame) => {
+      if (!frame.past) {
+        page.step = frame.step;
+        if (lookback.past) return; // looking back: the past frame stays on screen
+        showWatchers(root.querySelectorAll("[data-watchers]"), frame.viewers ?? 1);
+      }
+      view.takeFrame(frame);
+    },
+    onStatus: (status) => {
+      if (status === "running") lookback.goLive(); // played from elsewhere: back to the live run
+    },
+    onViewers: (count) => showWatchers(root.querySelectorAll("[data-watchers]"), count),
+    onError: (message) => notify(message.message),
+    onGone: () => {
+      sessionStorage.removeItem(STORE);
+      notify(`${endedText()} The watch link changes.`);
+      setStatus("idle");
+      start();
+    },
   },
-  onConfig: (message) => {
-    takeConfig(message);
-    lookback.forget();
-  },
-  onFrame: (frame) => {
-    if (!frame.past) {
-      page.step = frame.step;
-      run.noteFrame(frame);
-      if (lookback.active) return; // looking back: the past frame stays on screen
-      showWatchers(root.querySelectorAll("[data-watchers]"), frame.viewers ?? 1);
-    }
-    view.takeFrame(frame);
-  },
-  onState: (status) => {
-    if (status === "running") lookback.forget(); // played from elsewhere: back to the live run
-    if (stage.mode === "single") setStatus(status);
-  },
-  onViewers: (count) => showWatchers(root.querySelectorAll("[data-watchers]"), count),
-  onError: (message) => notify(message.message),
-  onGone: () => {
-    sessionStorage.removeItem(STORE);
-    notify(`${endedText()} The watch link changes.`);
-    setStatus("idle");
-    start();
-  },
-});
-const stage = new SceneStage({
-  run, strip,
-  onMode: (mode) => {
-    root.dataset.mode = mode;
-    $("strip").hidden = mode !== "compare";
-  },
-  onStatus: setStatus,
-  onError: notify,
+  notify,
   onEnded: () => notify(endedText()),
 });
-const lookback = new SeekBack(run, {
-  onChange: (active) => {
-    $("seek-badge").hidden = !active;
+// The presenter's ← and →: one checkpoint at a time, for this screen only.
+const lookback = new Lookback(null, {
+  link: run,
+  status: () => run.status,
+  onSeek: (moment) => {
+    view.enterPast();
+    run.seek(moment.at);
+    $("seek-badge").hidden = false;
+  },
+  onLive: () => {
+    $("seek-badge").hidden = true;
+    view.goLive();
   },
 });
 
@@ -87,15 +76,6 @@ function takeConfig(message) {
   view.setSession(message);
   $("present-lr").textContent = formatValue(message.config.learning_rate, 3);
   saveHash();
-}
-
-function setStatus(status) {
-  page.status = status;
-  root.dataset.status = status;
-  if (stage.mode === "single") view.showStatus(status);
-  const playing = status === "running";
-  $("play").setAttribute("aria-pressed", String(playing));
-  $("play").querySelector(".label").textContent = playing ? "Pause" : "Play";
 }
 
 function showScene(n) {
@@ -115,7 +95,7 @@ function showScene(n) {
 async function goToScene(n) {
   const scene = showScene(n);
   if (!scene) return;
-  lookback.forget();
+  lookback.goLive();
   remember();
   saveHash();
   await stage.show(scene);
@@ -125,21 +105,21 @@ function act(name, detail = {}) {
   notify(null);
   if (name === "scene") goToScene(detail.n);
   else if (name === "toggle") {
-    lookback.leave();
+    lookback.goLive();
     stage.toggle();
   } else if (name === "forward") {
     if (stage.mode === "single" && lookback.forward()) return;
-    if (page.status !== "running") stage.step(1);
+    if (page.status !== "running") stage.step();
   } else if (name === "back") {
     if (stage.mode !== "single") return;
     run.pause();
     lookback.back(page.step).catch((error) => notify(error.message));
   } else if (name === "reset") {
-    lookback.leave();
+    lookback.goLive();
     stage.reset();
   } else if (name === "new-start") {
     if (stage.mode !== "single") return; // a comparison's runs share one start on purpose
-    lookback.leave();
+    lookback.goLive();
     run.set({ seed: randomSeed() });
   } else if (name === "larger" || name === "smaller") {
     if (stage.mode !== "single" || !page.config) return;
@@ -168,8 +148,7 @@ document.addEventListener("fullscreenchange", () => {
 });
 
 function notify(text) {
-  $("notice").hidden = !text;
-  $("notice").textContent = text || "";
+  showNotice($("notice"), text);
 }
 
 function readHash() {
@@ -216,7 +195,7 @@ async function start() {
     }
   }
   const scene = sceneAt(wanted.scene);
-  if (!resumed) await run.create(scene ? sceneConfig(scene) : wanted.config);
+  if (!resumed) await run.open({ config: scene ? sceneConfig(scene) : wanted.config });
   remember();
   showScene(wanted.scene);
   // A reload keeps the run as it was; a new scene number (or a comparison) sets the scene up.

@@ -4,13 +4,15 @@
 // sessionStorage, never in a URL).
 
 import { copySession } from "../net/api.js";
-import { LR_STOPS } from "../views/controls.js";
 import { endedText } from "../views/ended.js";
 import { bindKeys } from "../lib/keyboard.js";
-import { CountedRun } from "../net/counted-run.js";
-import { LiveView } from "../views/liveview.js";
+import { RunLink } from "../net/run-link.js";
+import { RunView } from "../views/run-view.js";
+import {
+  bindStepSlider, runAction, showConnectionLine, showPlaying, showStepSlider,
+} from "../views/run-controls.js";
 import { readPalette } from "../lib/palette.js";
-import { formatValue, nearestStop } from "../lib/scales.js";
+import { formatValue } from "../lib/scales.js";
 import { createScheduler } from "../lib/scheduler.js";
 import { watchingCount, watchingText } from "../views/share-panel.js";
 
@@ -21,37 +23,29 @@ const copyKey = (id) => `stepwise:copy:${id}`;
 const mine = JSON.parse(sessionStorage.getItem(copyKey(sessionId)) || "null");
 const palette = readPalette(root);
 const scheduler = createScheduler(() => view.paint());
-const view = new LiveView($("live"), { palette, invalidate: () => scheduler.request(),
+const view = new RunView($("live"), { palette, invalidate: () => scheduler.request(), parts: "data-v",
   plot: { radius: [2.5, 6], scale: 80 }, chart: { lineWidth: 2.5, fontSize: 12 } });
 const page = { frame: null, status: "idle", config: null };
 
-const CONNECTION = { connecting: "Connecting…", open: "Live", closed: "Reconnecting…" };
-const run = new CountedRun({
+const run = new RunLink("session", {
   onHello: (message) => {
     takeConfig(message);
     showViewers(message.viewers);
     if (message.state.step > 0) run.history().then((h) => view.loadHistory(h.points));
   },
   onConfig: takeConfig,
+  onViewers: showViewers,
   onFrame: (frame) => {
     page.frame = frame;
-    run.noteFrame(frame);
     showViewers(frame.viewers);
     view.takeFrame(frame);
   },
-  onViewers: showViewers,
-  onState: (status) => {
+  onStatus: (status) => {
     page.status = status;
-    root.dataset.status = status;
     view.showStatus(status);
-    const playing = status === "running";
-    $("play").setAttribute("aria-pressed", String(playing));
-    $("play").querySelector(".label").textContent = playing ? "Pause" : "Play";
+    showPlaying(root, status);
   },
-  onConnection: (state) => {
-    root.dataset.connection = state;
-    $("connection").textContent = CONNECTION[state];
-  },
+  onConnection: (state) => showConnectionLine(root, $("connection"), state),
   onGone: () => {
     root.dataset.connection = "closed";
     $("connection").textContent = endedText({ again: false });
@@ -63,10 +57,8 @@ const run = new CountedRun({
 function takeConfig(message) {
   page.config = message.config;
   view.setSession(message);
-  const lr = message.config.learning_rate;
-  $("step-size").textContent = formatValue(lr, 3);
-  $("lr").value = String(nearestStop(LR_STOPS, lr));
-  $("lr-out").textContent = formatValue(lr, 3);
+  $("step-size").textContent = formatValue(message.config.learning_rate, 3);
+  showStepSlider(document, message.config.learning_rate);
 }
 
 function showViewers(count) {
@@ -100,12 +92,6 @@ async function takeCopy() {
   }
 }
 
-function act(name) {
-  if (name === "toggle") run.toggle();
-  else if (name === "step" && page.status !== "running") run.step(1);
-  else if (name === "reset") run.reset();
-}
-
 /** Driving mode: this tab made the copy, so it holds the copy's token. */
 function drive() {
   root.dataset.mode = "drive";
@@ -117,16 +103,11 @@ function drive() {
   const back = $("back-to-class");
   back.href = `/watch/${encodeURIComponent(mine.from)}`;
   back.hidden = false;
-  $("lr").max = String(LR_STOPS.length - 1);
-  $("lr").addEventListener("input", () => {
-    const value = LR_STOPS[Number($("lr").value)];
-    $("lr-out").textContent = formatValue(value, 3);
-    run.set({ learning_rate: value });
-  });
+  bindStepSlider(document, (rate) => run.set({ learning_rate: rate }));
   root.querySelectorAll("[data-act]").forEach((button) => {
-    button.addEventListener("click", () => act(button.dataset.act));
+    button.addEventListener("click", () => runAction(run, button.dataset.act));
   });
-  bindKeys(document, (name) => act(name));
+  bindKeys(document, (name) => runAction(run, name));
 }
 
 $("show-test").addEventListener("change", (event) => view.setShowTest(event.target.checked));

@@ -1,0 +1,53 @@
+// What the two pages that play lesson scenes (/present and /lessons) build alike: the run view
+// and the side-by-side strip, painted by one scheduler; the page's session link; the scene stage
+// that switches between that one run and a comparison; and the status on the play button, taken
+// from whichever of the two is on show.
+
+import { readPalette } from "../lib/palette.js";
+import { createScheduler } from "../lib/scheduler.js";
+import { RunLink } from "../net/run-link.js";
+import { SceneStage } from "../net/scene-stage.js";
+import { RunView } from "./run-view.js";
+import { RunStrip } from "./run-panels.js";
+import { showPlaying } from "./run-controls.js";
+
+/**
+ * options: page (its `status` is kept current), view and strip (their options), link (the
+ * session link's handlers; its status reaches the page while a single run is on show),
+ * notify(text), onEnded().
+ */
+export function mountScenes(root, { page, view: viewOptions, strip: stripOptions, link, notify, onEnded }) {
+  const $ = (id) => root.ownerDocument.getElementById(id);
+  const palette = readPalette(root);
+  const scheduler = createScheduler(() => {
+    const a = view.paint();
+    const b = strip.paint();
+    return a || b;
+  });
+  const invalidate = () => scheduler.request();
+  const view = new RunView($("live"), { palette, invalidate, parts: "data-v", ...viewOptions });
+  const strip = new RunStrip($("strip"), { palette, invalidate, ...stripOptions });
+  const setStatus = (status) => {
+    page.status = status;
+    if (stage.mode === "single") view.showStatus(status);
+    showPlaying(root, status);
+  };
+  const run = new RunLink("session", {
+    ...link,
+    onStatus: (status) => {
+      link.onStatus?.(status);
+      if (stage.mode === "single") setStatus(status);
+    },
+  });
+  const stage = new SceneStage({
+    run, strip,
+    onMode: (mode) => {
+      root.dataset.mode = mode;
+      $("strip").hidden = mode !== "compare";
+    },
+    onStatus: setStatus,
+    onError: notify,
+    onEnded,
+  });
+  return { scheduler, view, strip, run, stage, setStatus };
+}

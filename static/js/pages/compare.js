@@ -6,7 +6,8 @@ import { DASHES, OverlayChart } from "../charts/compare-chart.js";
 import { GroupLink } from "../net/compare-link.js";
 import { RunPanel } from "../views/compare-panel.js";
 import {
-  MAX_RUNS, MIN_RUNS, VARIED, fromCompareHash, parseValue, playgroundHash, showValue, toCompareHash,
+  MAX_RUNS, MIN_RUNS, VARIED, fromCompareHash, parseValue, playgroundHash, showValue,
+  toCompareHash, verdict,
 } from "../state/compare-state.js";
 import { SharedTimeline } from "../views/compare-timeline.js";
 import { showEnded } from "../views/ended.js";
@@ -84,7 +85,21 @@ const link = new GroupLink({
     status.textContent = { ready: "Live", connecting: "Connecting…", offline: "Reconnecting…" }[state];
   },
 });
-const timeline = new SharedTimeline($("timeline"), {
+/** The shared timeline, whose verdicts also read each run's loss series (its moments). */
+class CompareTimeline extends SharedTimeline {
+  verdicts() {
+    for (const run of page.runs) {
+      const live = run.panel.live;
+      run.panel.setVerdict(verdict({
+        status: live?.status ?? "idle", epoch: live?.epoch ?? 0, first: run.panel.first,
+        last: run.panel.lastLoss, markers: run.markers, calm: run.panel.calm,
+        series: run.moments.map((moment) => moment.point),
+      }));
+    }
+  }
+}
+
+const timeline = new CompareTimeline($("timeline"), {
   link,
   overlay,
   invalidate,

@@ -124,6 +124,39 @@ def test_stepped_to_600_epochs_the_default_shows_a_crawl_a_settle_and_a_swing_at
     assert kinds == ["crawling", "settled", "oscillating"]
 
 
+def test_changing_what_varies_keeps_four_runs_and_renames_the_page(
+    page: Page, server: LiveServer
+) -> None:
+    open_compare(page, server.url + "/compare")
+    tagline = page.locator(".masthead .brand p")
+    expect(tagline).to_have_text(
+        "One start, different step sizes: small steps settle, tiny steps crawl, big steps never"
+        " settle."
+    )
+    expect(page).to_have_title("Stepwise — compare step sizes")
+    page.click("#add-run")
+    expect(page.locator(RUNS)).to_have_count(4)
+    page.select_option("#vary", "optimizer")
+    page.wait_for_function("() => location.hash.includes('vary=optimizer')")
+    expect(page.locator(RUNS)).to_have_count(4)
+    page.wait_for_function(
+        f"() => ({PANELS})().map((r) => r.dataset.value).join() === 'sgd,momentum,adam,rmsprop'"
+    )
+    comparison_id = page.locator("#compare").get_attribute("data-comparison-id")
+    assert comparison_id
+    body = comparison(page, server.url, comparison_id)
+    assert body["vary"] == "optimizer"
+    assert body["values"] == ["sgd", "momentum", "adam", "rmsprop"]
+    expect(tagline).to_have_text(
+        "One start, different optimizers: different rules for turning the error into a step."
+    )
+    expect(page).to_have_title("Stepwise — compare optimizers")
+    page.select_option("#vary", "batch_size")  # four again, from the new field's values
+    page.wait_for_function("() => location.hash.includes('values=1;10;250;50')")
+    expect(page.locator(RUNS)).to_have_count(4)
+    expect(page).to_have_title("Stepwise — compare batch sizes")
+
+
 def test_a_value_edited_in_place_and_the_url_rebuild_the_comparison(
     page: Page, server: LiveServer
 ) -> None:

@@ -1,4 +1,4 @@
-"""The compare page's verdicts, checked in the browser that runs them.
+"""The compare page's verdicts and varied-field helpers, checked in the browser that runs them.
 
 Loss series are synthetic, in two datasets' shapes: a classifier's cross-entropy (circle: from
 0.70, over hundreds of epochs) and a regression's squared error (hills: from 0.09, over
@@ -14,7 +14,7 @@ from tests.conftest import LiveServer
 
 # In the page: series(shape, top, epochs) → history points; judge(points, extra) → verdict kind.
 HELPERS = """
-const { verdict, lossPace } =
+const { verdict, lossPace, valuesFor, heading, VARIED } =
   await import('/static/js/state/compare-state.js');
 const SHAPES = {
   crawl: (f) => 1 - 0.05 * f,                                  // an even fall, 5 % so far
@@ -110,3 +110,35 @@ def test_crawling_is_still_descending_and_slowly(page: Page, server: LiveServer)
     assert result["oneEpoch"] == {"descending": True, "slow": True}
     assert result["none"] == {"descending": False, "slow": False}
     assert result["gap"] == "crawling"  # a point without a loss is skipped
+
+
+def test_a_new_field_keeps_the_number_of_runs_and_names_them(
+    page: Page, server: LiveServer
+) -> None:
+    result = run(
+        page,
+        server,
+        """
+        return {
+          four: valuesFor('optimizer', 4), two: valuesFor('batch_size', 2),
+          three: valuesFor('hidden_layers', 3), clamped: valuesFor('seed', 9).length,
+          fresh: valuesFor('learning_rate', 3) !== VARIED.learning_rate.defaults,
+          optimizers: heading('optimizer'), steps: heading('learning_rate'), seeds: heading('seed'),
+        };
+        """,
+    )
+    assert result["four"] == ["sgd", "momentum", "adam", "rmsprop"]
+    assert result["two"] == [1, 10]
+    assert result["three"] == [[2], [8, 8], [8, 8, 8, 8]]
+    assert result["clamped"] == 4
+    assert result["fresh"] is True  # a copy: editing a run never edits the defaults
+    assert result["optimizers"] == {
+        "title": "Stepwise — compare optimizers",
+        "tagline": "One start, different optimizers: different rules for turning the error into"
+        " a step.",
+    }
+    assert result["steps"]["tagline"] == (
+        "One start, different step sizes: small steps settle, tiny steps crawl, big steps never"
+        " settle."
+    )
+    assert result["seeds"]["tagline"].startswith("Different starting weights:")

@@ -9,28 +9,51 @@ import { formatValue } from "../lib/scales.js";
 export const MAX_RUNS = 4;
 export const MIN_RUNS = 2;
 
-/** What the runs may differ in, and how each value is edited, read and shown. */
+/**
+ * What the runs may differ in: how each value is edited, read and shown, the three values a
+ * comparison starts with (plus `extra`, for a fourth run), and what the page calls the runs.
+ */
 export const VARIED = {
   learning_rate: {
     label: "Step size", kind: "number", limits: LIMITS.learning_rate,
-    defaults: [0.0001, 0.03, 3], extra: 0.3,
+    defaults: [0.0001, 0.03, 3], extra: 0.3, plural: "step sizes",
+    story: "small steps settle, tiny steps crawl, big steps never settle",
   },
   batch_size: {
     label: "Batch size", kind: "integer", limits: LIMITS.batch_size, defaults: [1, 10, 250], extra: 50,
+    plural: "batch sizes", story: "how many examples each step looks at",
   },
   optimizer: {
     label: "Optimizer", kind: "choice", choices: OPTIMIZERS, defaults: ["sgd", "momentum", "adam"],
-    extra: "rmsprop",
+    extra: "rmsprop", plural: "optimizers", story: "different rules for turning the error into a step",
   },
   activation: {
     label: "Activation", kind: "choice", choices: ACTIVATIONS, defaults: ["tanh", "relu", "sigmoid"],
-    extra: "linear",
+    extra: "linear", plural: "activations", story: "a different bend in every neuron",
   },
   hidden_layers: {
     label: "Hidden layers", kind: "layers", defaults: [[2], [8, 8], [8, 8, 8, 8]], extra: [4],
+    plural: "hidden layers", story: "networks of different shapes learn the same data",
   },
-  seed: { label: "Seed", kind: "integer", limits: [0, SEED_MAX], defaults: [0, 1, 2], extra: 3 },
+  seed: {
+    label: "Seed", kind: "integer", limits: [0, SEED_MAX], defaults: [0, 1, 2], extra: 3,
+    plural: "starting weights", story: "the same data, but each run begins somewhere else",
+  },
 };
+
+/** `count` values for a comparison of `vary`: its defaults, then its extra value. */
+export function valuesFor(vary, count) {
+  const { defaults, extra } = VARIED[vary];
+  const n = Math.max(MIN_RUNS, Math.min(MAX_RUNS, count));
+  return structuredClone([...defaults, extra].slice(0, n));
+}
+
+/** The page's title and the line under its heading, for what the runs differ in. */
+export function heading(vary) {
+  const { plural, story } = VARIED[vary];
+  const start = vary === "seed" ? "Different starting weights" : `One start, different ${plural}`;
+  return { title: `Stepwise — compare ${plural}`, tagline: `${start}: ${story}.` };
+}
 
 const NAMES = { sgd: "plain SGD", momentum: "momentum", rmsprop: "RMSprop", adam: "Adam",
   tanh: "tanh", relu: "ReLU", leaky_relu: "leaky ReLU", sigmoid: "sigmoid", linear: "linear" };

@@ -236,7 +236,7 @@ class ComparisonCreate(BaseModel):
     )
     vary: Varied = Field(default="learning_rate", description="The one field the runs differ in.")
     values: Annotated[list[Any], Whole] = Field(
-        default_factory=lambda: [0.001, 0.03, 3.0],
+        default_factory=lambda: [0.0001, 0.03, 3.0],
         min_length=2,
         max_length=4,
         description="One value of `vary` per run, in panel order.",

@@ -23,9 +23,9 @@ SMALL = {"n_samples": 100}
 
 def test_runs_share_data_and_initial_weights_and_differ_in_one_field(client: TestClient) -> None:
     group, _ = compare(client, config=SMALL)
-    assert group["vary"] == "learning_rate" and group["values"] == [0.001, 0.03, 3.0]
+    assert group["vary"] == "learning_rate" and group["values"] == [0.0001, 0.03, 3.0]
     runs = group["runs"]
-    assert [r["config"]["learning_rate"] for r in runs] == [0.001, 0.03, 3.0]
+    assert [r["config"]["learning_rate"] for r in runs] == [0.0001, 0.03, 3.0]
     exports = [client.get(f"/api/sessions/{r['id']}/export").json() for r in runs]
     assert all(e["trainer"]["params"] == exports[0]["trainer"]["params"] for e in exports)
     data = [client.get(f"/api/sessions/{r['id']}/data").json() for r in runs]

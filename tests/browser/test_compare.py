@@ -55,7 +55,7 @@ def test_three_step_sizes_from_one_start_end_three_ways(
     page.set_viewport_size({"width": 1500, "height": 950})
     comparison_id = open_compare(page, server.url + "/compare", errors=errors)
     start = panels(page)
-    assert [p["value"] for p in start] == ["0.001", "0.03", "3"]
+    assert [p["value"] for p in start] == ["0.0001", "0.03", "3"]
     assert len({p["trainLoss"] for p in start}) == 1  # the same data and the same weights
 
     page.click("#play")
@@ -100,6 +100,63 @@ def test_three_step_sizes_from_one_start_end_three_ways(
     assert errors == []
 
 
+def test_stepped_to_600_epochs_the_default_shows_a_crawl_a_settle_and_a_swing_at_once(
+    page: Page, server: LiveServer
+) -> None:
+    comparison_id = open_compare(page, server.url + "/compare")
+    token = page.evaluate("window.__stepwise.link.token")
+    for _ in range(60):  # epoch by epoch would take long; 10 at a time is one history point each
+        response = page.request.post(
+            f"{server.url}/api/comparisons/{comparison_id}/step",
+            data={"epochs": 10},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status == 200
+    expect(page.locator("#group-epoch")).to_have_text("600")
+    tiny, moderate, big = (page.locator(f".run[data-index='{i}']") for i in range(3))
+    expect(tiny).to_have_attribute("data-verdict", "crawling")
+    expect(moderate).to_have_attribute("data-verdict", "settled")
+    expect(big).to_have_attribute("data-verdict", "oscillating")
+    expect(tiny.locator(".verdict")).to_have_text("Crawling: the loss falls, but slowly")
+    expect(moderate.locator(".verdict")).to_have_text("Settled: the boundary has stopped moving")
+    # All three at the same moment, as a visitor sees them.
+    kinds = page.evaluate(f"() => ({PANELS})().map((r) => r.dataset.verdict)")
+    assert kinds == ["crawling", "settled", "oscillating"]
+
+
+def test_changing_what_varies_keeps_four_runs_and_renames_the_page(
+    page: Page, server: LiveServer
+) -> None:
+    open_compare(page, server.url + "/compare")
+    tagline = page.locator(".masthead .brand p")
+    expect(tagline).to_have_text(
+        "One start, different step sizes: small steps settle, tiny steps crawl, big steps never"
+        " settle."
+    )
+    expect(page).to_have_title("Stepwise — compare step sizes")
+    page.click("#add-run")
+    expect(page.locator(RUNS)).to_have_count(4)
+    page.select_option("#vary", "optimizer")
+    page.wait_for_function("() => location.hash.includes('vary=optimizer')")
+    expect(page.locator(RUNS)).to_have_count(4)
+    page.wait_for_function(
+        f"() => ({PANELS})().map((r) => r.dataset.value).join() === 'sgd,momentum,adam,rmsprop'"
+    )
+    comparison_id = page.locator("#compare").get_attribute("data-comparison-id")
+    assert comparison_id
+    body = comparison(page, server.url, comparison_id)
+    assert body["vary"] == "optimizer"
+    assert body["values"] == ["sgd", "momentum", "adam", "rmsprop"]
+    expect(tagline).to_have_text(
+        "One start, different optimizers: different rules for turning the error into a step."
+    )
+    expect(page).to_have_title("Stepwise — compare optimizers")
+    page.select_option("#vary", "batch_size")  # four again, from the new field's values
+    page.wait_for_function("() => location.hash.includes('values=1;10;250;50')")
+    expect(page.locator(RUNS)).to_have_count(4)
+    expect(page).to_have_title("Stepwise — compare batch sizes")
+
+
 def test_a_value_edited_in_place_and_the_url_rebuild_the_comparison(
     page: Page, server: LiveServer
 ) -> None:
@@ -109,11 +166,11 @@ def test_a_value_edited_in_place_and_the_url_rebuild_the_comparison(
     editor = page.locator(".run[data-index='2'] .value-input")
     editor.fill("0.3")
     editor.press("Enter")
-    page.wait_for_function("() => location.hash.includes('values=0.001;0.03;0.3')")
+    page.wait_for_function("() => location.hash.includes('values=0.0001;0.03;0.3')")
     expect(page.locator("#group-epoch")).to_have_text("0")  # a fair restart from the shared start
     body = comparison(page, server.url, comparison_id)
-    assert body["values"] == [0.001, 0.03, 0.3]
-    assert [run["config"]["learning_rate"] for run in body["runs"]] == [0.001, 0.03, 0.3]
+    assert body["values"] == [0.0001, 0.03, 0.3]
+    assert [run["config"]["learning_rate"] for run in body["runs"]] == [0.0001, 0.03, 0.3]
     assert {run["config"]["dataset"] for run in body["runs"]} == {"xor"}
     losses = [p["trainLoss"] for p in panels(page)]
 
@@ -123,7 +180,7 @@ def test_a_value_edited_in_place_and_the_url_rebuild_the_comparison(
     other_id = open_compare(other, url)
     assert other_id != comparison_id
     again = comparison(other, server.url, other_id)
-    assert again["values"] == [0.001, 0.03, 0.3]
+    assert again["values"] == [0.0001, 0.03, 0.3]
     assert again["runs"][0]["config"]["seed"] == 4
     assert [p["trainLoss"] for p in panels(other)] == losses
 

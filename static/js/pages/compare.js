@@ -6,7 +6,8 @@ import { DASHES, OverlayChart } from "../charts/compare-chart.js";
 import { RunLink } from "../net/run-link.js";
 import { RunPanel } from "../views/run-panels.js";
 import {
-  MAX_RUNS, MIN_RUNS, VARIED, fromCompareHash, parseValue, playgroundHash, showValue, toCompareHash,
+  MAX_RUNS, MIN_RUNS, VARIED, fromCompareHash, heading, parseValue, playgroundHash, showValue,
+  toCompareHash, valuesFor,
 } from "../state/compare-state.js";
 import { comparisonLookback, showVerdicts } from "../views/lookback.js";
 import { showEnded } from "../views/ended.js";
@@ -217,6 +218,10 @@ function notify(text) {
 /** Shows the state in the shared controls and mirrors it into the hash (and the links). */
 function showState() {
   const { config, view, vary, values } = page.state;
+  const { title, tagline } = heading(vary);
+  document.title = title;
+  const line = document.querySelector(".masthead .brand p"); // the masthead's line under the name
+  if (line) line.textContent = tagline;
   $("vary").value = vary;
   $("dataset").value = config.dataset;
   $("log-scale").checked = view.log;
@@ -235,7 +240,7 @@ $("new-start").addEventListener("click", () => {
 });
 $("vary").addEventListener("change", (e) => {
   page.state.vary = e.target.value;
-  page.state.values = structuredClone(VARIED[e.target.value].defaults);
+  page.state.values = valuesFor(e.target.value, page.state.values.length); // as many runs as before
   restart();
 });
 $("dataset").addEventListener("change", (e) => changeConfig({ dataset: e.target.value }));

@@ -9,28 +9,51 @@ import { formatValue } from "../lib/scales.js";
 export const MAX_RUNS = 4;
 export const MIN_RUNS = 2;
 
-/** What the runs may differ in, and how each value is edited, read and shown. */
+/**
+ * What the runs may differ in: how each value is edited, read and shown, the three values a
+ * comparison starts with (plus `extra`, for a fourth run), and what the page calls the runs.
+ */
 export const VARIED = {
   learning_rate: {
     label: "Step size", kind: "number", limits: LIMITS.learning_rate,
-    defaults: [0.001, 0.03, 3], extra: 0.3,
+    defaults: [0.0001, 0.03, 3], extra: 0.3, plural: "step sizes",
+    story: "small steps settle, tiny steps crawl, big steps never settle",
   },
   batch_size: {
     label: "Batch size", kind: "integer", limits: LIMITS.batch_size, defaults: [1, 10, 250], extra: 50,
+    plural: "batch sizes", story: "how many examples each step looks at",
   },
   optimizer: {
     label: "Optimizer", kind: "choice", choices: OPTIMIZERS, defaults: ["sgd", "momentum", "adam"],
-    extra: "rmsprop",
+    extra: "rmsprop", plural: "optimizers", story: "different rules for turning the error into a step",
   },
   activation: {
     label: "Activation", kind: "choice", choices: ACTIVATIONS, defaults: ["tanh", "relu", "sigmoid"],
-    extra: "linear",
+    extra: "linear", plural: "activations", story: "a different bend in every neuron",
   },
   hidden_layers: {
     label: "Hidden layers", kind: "layers", defaults: [[2], [8, 8], [8, 8, 8, 8]], extra: [4],
+    plural: "hidden layers", story: "networks of different shapes learn the same data",
   },
-  seed: { label: "Seed", kind: "integer", limits: [0, SEED_MAX], defaults: [0, 1, 2], extra: 3 },
+  seed: {
+    label: "Seed", kind: "integer", limits: [0, SEED_MAX], defaults: [0, 1, 2], extra: 3,
+    plural: "starting weights", story: "the same data, but each run begins somewhere else",
+  },
 };
+
+/** `count` values for a comparison of `vary`: its defaults, then its extra value. */
+export function valuesFor(vary, count) {
+  const { defaults, extra } = VARIED[vary];
+  const n = Math.max(MIN_RUNS, Math.min(MAX_RUNS, count));
+  return structuredClone([...defaults, extra].slice(0, n));
+}
+
+/** The page's title and the line under its heading, for what the runs differ in. */
+export function heading(vary) {
+  const { plural, story } = VARIED[vary];
+  const start = vary === "seed" ? "Different starting weights" : `One start, different ${plural}`;
+  return { title: `Stepwise — compare ${plural}`, tagline: `${start}: ${story}.` };
+}
 
 const NAMES = { sgd: "plain SGD", momentum: "momentum", rmsprop: "RMSprop", adam: "Adam",
   tanh: "tanh", relu: "ReLU", leaky_relu: "leaky ReLU", sigmoid: "sigmoid", linear: "linear" };
@@ -113,13 +136,49 @@ export function playgroundHash({ config, view }, vary, value) {
   return toHash({ config: { ...config, [vary]: value }, view });
 }
 
+/** The loss of a series of history points at `epoch`, read between its neighbours. */
+function lossAt(series, epoch) {
+  const after = series.findIndex((p) => p.epoch >= epoch);
+  if (after < 0) return series.at(-1).train_loss;
+  if (after === 0) return series[0].train_loss;
+  const a = series[after - 1];
+  const b = series[after];
+  return a.train_loss + ((epoch - a.epoch) / (b.epoch - a.epoch || 1)) * (b.train_loss - a.train_loss);
+}
+
 /**
- * What a run is doing, in words, from its status, its first and latest training loss, the
- * markers the server found and whether its boundary is calm now: {kind, text}. The order
- * matters: a run that blew up or swings is not "settled" just because its boundary stopped
- * moving for a while, nor is a crawl whose tiny steps hardly move anything.
+ * How a loss series moves now — its history points ({epoch, train_loss}), in epoch order —
+ * as {descending, slow}. Both are read over the last quarter of the epochs so far, which is
+ * the same share of a run at any epoch and on any dataset:
+ * - descending: that quarter brought at least 10 % of the whole fall since the start (the
+ *   server's `settled` marker uses the same test), so the run has not flattened out;
+ * - slow: at that quarter's pace, halving the current loss would take longer than all the
+ *   epochs run so far. A steady crawl is slow until it has fallen by a third; a run that
+ *   found its way falls faster than that.
  */
-export function verdict({ status, epoch, first, last, markers, calm = false }) {
+export function lossPace(series) {
+  const points = series.filter((p) => Number.isFinite(p.train_loss));
+  const first = points[0];
+  const last = points.at(-1);
+  if (!first || !(last.epoch > first.epoch)) return { descending: false, slow: false };
+  const fall = first.train_loss - last.train_loss;
+  const quarter = 0.25 * (last.epoch - first.epoch);
+  const recent = lossAt(points, last.epoch - quarter) - last.train_loss;
+  const descending = fall > 0 && recent >= 0.1 * fall;
+  const toHalve = recent > 0 ? (last.train_loss / 2) / (recent / quarter) : Infinity; // epochs
+  return { descending, slow: toHalve > last.epoch - first.epoch };
+}
+
+/**
+ * What a run is doing, in words, from its status, its first and latest training loss, its
+ * loss series (history points), the markers the server found and whether its boundary is calm
+ * now: {kind, text}. Crawling means still descending, slowly (see `lossPace`): true of tiny
+ * steps on any dataset, and of no run that has flattened out or is falling fast. The order
+ * matters: a run that blew up or swings is not "settled" just because its boundary stopped
+ * moving for a while, nor is a crawl whose tiny steps hardly move the boundary; a run still
+ * descending is not settled either, as the server's marker holds.
+ */
+export function verdict({ status, epoch, first, last, markers, calm = false, series = [] }) {
   if (status === "diverged") return { kind: "diverged", text: "Diverged: each step overshot further" };
   if (!epoch || !Number.isFinite(first) || !Number.isFinite(last)) {
     return { kind: "ready", text: "Ready at the shared start" };
@@ -132,9 +191,13 @@ export function verdict({ status, epoch, first, last, markers, calm = false }) {
     return { kind: "oscillating", text: "Oscillating: jumps between extremes, never settles" };
   }
   if (drop < 0) return { kind: "oscillating", text: "Overshooting: the loss is above where it began" };
-  if (drop < 0.25) return { kind: "crawling", text: "Crawling: the loss has barely moved" };
-  if (settled || (calm && drop > 0.5)) {
+  const { descending, slow } = lossPace(series);
+  if (descending && slow) return { kind: "crawling", text: "Crawling: the loss falls, but slowly" };
+  if (!descending && (settled || (calm && drop > 0.5))) {
     return { kind: "settled", text: "Settled: the boundary has stopped moving" };
+  }
+  if (!descending && drop < 0.25) {
+    return { kind: "stalled", text: "Stalled: the loss stopped falling near where it began" };
   }
   return { kind: "learning", text: "Learning: the loss is falling" };
 }

@@ -237,12 +237,14 @@ function stalled(run, marker) {
 }
 
 /** Each compared run's verdict, from what is known of it now. */
+/** Each run's verdict (state/compare-state.js) from its status, markers and loss series. */
 export function showVerdicts(runs) {
   for (const run of runs) {
     const live = run.panel.live;
     run.panel.setVerdict(verdict({
       status: live?.status ?? "idle", epoch: live?.epoch ?? 0, first: run.panel.first,
       last: run.panel.lastLoss, markers: run.markers, calm: run.panel.calm,
+      series: run.moments.map((moment) => moment.point), // its loss so far, for the pace
     }));
   }
 }

@@ -236,7 +236,6 @@ function stalled(run, marker) {
   return !(run.panel.first - loss > 0.25 * run.panel.first);
 }
 
-/** Each compared run's verdict, from what is known of it now. */
 /** Each run's verdict (state/compare-state.js) from its status, markers and loss series. */
 export function showVerdicts(runs) {
   for (const run of runs) {

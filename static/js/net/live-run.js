@@ -14,6 +14,7 @@ class Driven {
     this.token = null;
     this.socket = null;
     this.status = "idle";
+    this.plan = null; // a diverged run's rescue plan (state.rescue), as the server last said it
   }
 
   get driving() {
@@ -34,11 +35,13 @@ class Driven {
 
   receive(message) {
     if (message.type === "hello") {
+      this.plan = message.state?.rescue ?? null;
       this.setStatus(message.state?.status ?? message.status);
       this.h.onHello?.(message);
     } else if (message.type === "config") {
       this.h.onConfig?.(message);
     } else if (message.type === "state") {
+      this.plan = message.state.rescue ?? null;
       this.setStatus(message.state.status);
     } else if (message.type === "group") {
       this.setStatus(message.status);
@@ -112,9 +115,15 @@ export class Run extends Driven {
    */
   noteFrame(frame) {
     if (frame.past || !frame.status) return;
+    if (frame.status === "diverged") this.plan = frame.rescue ?? null;
     if (frame.status === "diverged" || (this.status === "diverged" && frame.status === "idle")) {
       this.setStatus(frame.status);
     }
+  }
+
+  /** Carries out the rescue plan of a diverged run (`plan`): back, and on with smaller steps. */
+  rescue() {
+    this.drive({ type: "rescue" });
   }
 
   /** Shows this viewer the checkpoint `at` (a frame with `past: true`); no one else sees it. */

@@ -6,6 +6,7 @@ import { endedText } from "../views/ended.js";
 import { SCENES, scene as sceneAt } from "../state/lessons-data.js";
 import { Run } from "../net/live-run.js";
 import { LiveView } from "../views/liveview.js";
+import { DivergenceBox } from "../views/rescue.js";
 import { readPalette } from "../lib/palette.js";
 import { bindPresenterKeys } from "../lib/present-keys.js";
 import { RunStrip } from "../views/runstrip.js";
@@ -41,6 +42,8 @@ const run = new Run({
     start(page.n).then(() => notify(endedText())); // after go(), which clears the notice
   },
 });
+const divergence = new DivergenceBox($("live").querySelector('[data-v="plot"]'), {
+  onRescue: () => run.rescue(), holds: [$("play"), root.querySelector('[data-act="step"]')] });
 const stage = new SceneStage({
   run, strip,
   onMode: (mode) => {
@@ -56,6 +59,7 @@ function setStatus(status) {
   page.status = status;
   root.dataset.status = status;
   if (stage.mode === "single") view.showStatus(status);
+  divergence.show(stage.mode === "single" ? status : "idle", run.plan);
   const playing = status === "running";
   $("play").setAttribute("aria-pressed", String(playing));
   $("play").querySelector(".label").textContent = playing ? "Pause" : "Play";

@@ -14,6 +14,8 @@ import { readPalette } from "../lib/palette.js";
 import { createScheduler } from "../lib/scheduler.js";
 import { SessionLink } from "../net/session.js";
 import { LIMITS, fromHash, randomSeed, toHash, REGRESSION } from "../state/state.js";
+import { newRunLine } from "../views/new-run.js";
+import { showPlan } from "../views/rescue.js";
 
 const root = document.getElementById("app");
 rememberFolds(root);
@@ -26,6 +28,7 @@ const page = {
   problem: "binary",
   pointClass: 0,
   status: "idle",
+  served: null,
 };
 
 const scheduler = createScheduler(() => {
@@ -64,10 +67,17 @@ const link = new SessionLink({
     timeline.refresh();
   },
   onConfig: (message) => {
+    const before = page.served;
     takeSession(message);
     timeline.refresh(300);
+    // The chart went back to epoch 0: say why, in one line over it.
+    const line = newRunLine(before, message.config, message.applied);
+    if (line) showNewRun(line);
   },
-  onState: ({ state }) => setStatus(state.status),
+  onState: ({ state }) => {
+    setStatus(state.status);
+    showPlan(root.querySelector("#rescue"), state.rescue);
+  },
   onFrame: (frame) => {
     scheduler.stats.frames += 1;
     display.takeFrame(frame);
@@ -80,6 +90,7 @@ const link = new SessionLink({
     if (frame.status === "diverged" || (page.status === "diverged" && frame.status === "idle")) {
       setStatus(frame.status);
     }
+    if (frame.status === "diverged") showPlan(root.querySelector("#rescue"), frame.rescue);
   },
   onError: (message) => {
     if (message.field === "at" && message.code === "not_found") {
@@ -106,6 +117,7 @@ const timeline = new TimelinePanel(root, {
 });
 
 function takeSession(message) {
+  page.served = message.config; // the config as the server last answered it
   page.data = message.data;
   page.problem = message.problem;
   const classesChanged = page.classes !== message.classes;
@@ -116,7 +128,10 @@ function takeSession(message) {
     renderPointClasses(root.querySelector("#point-class-choices"), palette, Math.max(2, page.classes),
       page.pointClass, (k) => { page.pointClass = k; });
   }
-  if (message.state) setStatus(message.state.status);
+  if (message.state) {
+    setStatus(message.state.status);
+    showPlan(root.querySelector("#rescue"), message.state.rescue);
+  }
 }
 
 function showConfig(config) {
@@ -148,6 +163,7 @@ function change(fields) {
   timeline.goLive();
   link.set(fields);
   notify(null);
+  showNewRun(null);
 }
 
 function pick({ x1, x2, remove }) {
@@ -197,6 +213,12 @@ async function act(name, detail) {
   }
 }
 
+function showNewRun(text) {
+  const line = root.querySelector("#new-run");
+  line.hidden = !text;
+  line.textContent = text || "";
+}
+
 function notify(text) {
   const box = root.querySelector("#notice");
   box.hidden = !text;
@@ -226,7 +248,7 @@ root.querySelectorAll(".dataset").forEach((label) => {
 });
 controls.show(page.state);
 display.setView(page.state.view);
-window.__stepwise = { stats: scheduler.stats, page, link };
+window.__stepwise = { stats: scheduler.stats, page, link, display };
 
 link.open({ config: page.state.config }).catch((error) => {
   notify(`The server refused this setup (${error.message}); starting from the defaults.`);

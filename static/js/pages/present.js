@@ -8,6 +8,7 @@ import { endedText } from "../views/ended.js";
 import { SCENES, scene as sceneAt } from "../state/lessons-data.js";
 import { Run } from "../net/live-run.js";
 import { LiveView } from "../views/liveview.js";
+import { DivergenceBox } from "../views/rescue.js";
 import { SeekBack } from "../views/classroom-seek.js";
 import { readPalette } from "../lib/palette.js";
 import { bindPresenterKeys } from "../lib/present-keys.js";
@@ -75,6 +76,8 @@ const stage = new SceneStage({
   onError: notify,
   onEnded: () => notify(endedText()),
 });
+const divergence = new DivergenceBox($("live").querySelector('[data-v="plot"]'), {
+  onRescue: () => run.rescue(), holds: [$("play")] });
 const lookback = new SeekBack(run, {
   onChange: (active) => {
     $("seek-badge").hidden = !active;
@@ -92,6 +95,7 @@ function setStatus(status) {
   page.status = status;
   root.dataset.status = status;
   if (stage.mode === "single") view.showStatus(status);
+  divergence.show(stage.mode === "single" ? status : "idle", run.plan);
   const playing = status === "running";
   $("play").setAttribute("aria-pressed", String(playing));
   $("play").querySelector(".label").textContent = playing ? "Pause" : "Play";

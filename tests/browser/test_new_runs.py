@@ -1,5 +1,6 @@
 """A new dataset starts a new run and the page says so; a divergence explains itself on the plot."""
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,19 @@ def rescue_text(plan: dict[str, Any]) -> str:
         f"Rewind to epoch {plan['epoch']:,} and continue with step size {x}"
         f" (half of {y}, the last step size that was stable)"
     )
+
+
+def blow_up(
+    page: Page, server: LiveServer, path: str, opener: Callable[[Page, str], str]
+) -> tuple[str, dict[str, Any]]:
+    """Open `path` at 1280 x 800 with a step size of 10 and play until the run blows up; return
+    the run's id and its rescue plan."""
+    page.set_viewport_size({"width": 1280, "height": 800})
+    session_id = opener(page, f"{server.url}{path}#dataset=plane&learning_rate=10")
+    page.click("#play")
+    body = wait_for_session(page, server, session_id, lambda s: s["state"]["status"] == "diverged")
+    plan: dict[str, Any] = body["state"]["rescue"]
+    return session_id, plan
 
 
 def test_switching_the_dataset_starts_a_new_run_and_says_so(
@@ -69,11 +83,8 @@ def test_switching_the_dataset_starts_a_new_run_and_says_so(
 def test_a_divergence_explains_itself_on_the_plot_and_its_rescue_does_what_it_says(
     page: Page, server: LiveServer, artifacts: Path
 ) -> None:
-    page.set_viewport_size({"width": 1280, "height": 800})
-    session_id = open_playground(page, server.url + "/#dataset=plane&learning_rate=10")
-    page.click("#play")
+    session_id, plan = blow_up(page, server, "/", open_playground)
     expect(page.locator("#app")).to_have_attribute("data-status", "diverged")
-    plan = session_state(page, server.url, session_id)["state"]["rescue"]
     assert plan["from_learning_rate"] == 10 and plan["learning_rate"] == 5
 
     overlay = page.locator("#run-status")
@@ -110,13 +121,7 @@ def test_a_divergence_explains_itself_on_the_plot_and_its_rescue_does_what_it_sa
 def test_the_presenter_sees_a_divergence_and_its_rescue(
     page: Page, server: LiveServer, artifacts: Path
 ) -> None:
-    page.set_viewport_size({"width": 1280, "height": 800})
-    session_id = open_run_page(page, server.url + "/present#dataset=plane&learning_rate=10")
-    page.click("#play")
-    diverged = wait_for_session(
-        page, server, session_id, lambda s: s["state"]["status"] == "diverged"
-    )
-    plan = diverged["state"]["rescue"]
+    session_id, plan = blow_up(page, server, "/present", open_run_page)
     overlay = page.locator('#live [data-v="plot"] .run-status')
     expect(overlay).to_be_visible()
     expect(overlay.locator("p")).to_contain_text("steps were too large")

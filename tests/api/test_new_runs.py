@@ -117,3 +117,23 @@ def test_the_rescue_does_exactly_what_it_said(client: TestClient) -> None:
     again = client.post(f"/api/sessions/{session_id}/step", json={"epochs": 5}, headers=auth)
     assert again.json()["status"] == "idle" and again.json()["epoch"] == 10
     assert_error(client.post(f"/api/sessions/{session_id}/rescue", headers=auth), 409, "conflict")
+
+
+def test_new_data_for_a_comparison_starts_every_run_over_from_one_start(
+    client: TestClient,
+) -> None:
+    response = client.post("/api/comparisons", json={"config": BASE})
+    assert response.status_code == 201
+    group = response.json()
+    auth = {"Authorization": f"Bearer {group['token']}"}
+    url = f"/api/comparisons/{group['id']}"
+    client.post(f"{url}/step", json={"epochs": 4}, headers=auth)
+    response = client.patch(url, json={"config": {"dataset": "xor"}}, headers=auth)
+    assert response.status_code == 200
+    runs = response.json()["runs"]
+    assert [r["state"]["epoch"] for r in runs] == [0, 0, 0]
+    assert [r["config"]["learning_rate"] for r in runs] == group["values"]
+    fresh_id, _, _ = create(client, **{**BASE, "dataset": "xor"})
+    assert all(params(client, r["id"]) == params(client, fresh_id) for r in runs)
+    for run in runs:
+        assert client.get(f"/api/sessions/{run['id']}/history").json()["recorded"] == 1

@@ -172,3 +172,23 @@ def test_the_words_for_a_new_run_and_a_rescue(page: Page, server: LiveServer) ->
         "Rewind to epoch 0 and continue with step size 0.00001"
         " (the smallest there is; 0.000015 was the last step size that was stable)",
     ]
+
+
+def test_a_lesson_shows_a_divergence_on_its_board(page: Page, server: LiveServer) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    session_id = open_run_page(page, server.url + "/lessons#scene=1")
+    wait_for_session(page, server, session_id, lambda s: s["config"]["seed"] == 3)
+    page.evaluate("window.__stepwise.run.set({ dataset: 'plane', learning_rate: 10 })")
+    wait_for_session(page, server, session_id, lambda s: s["config"]["learning_rate"] == 10)
+    page.click("#play")
+    body = wait_for_session(page, server, session_id, lambda s: s["state"]["status"] == "diverged")
+    overlay = page.locator('#live [data-v="plot"] .run-status')
+    expect(overlay).to_be_visible()
+    expect(overlay.locator("button")).to_have_text(rescue_text(body["state"]["rescue"]))
+    for held in ("#play", '[data-act="step"]'):
+        expect(page.locator(held)).to_be_disabled()
+        expect(page.locator(held)).to_have_attribute("aria-describedby", "live-diverged")
+    overlay.locator("button").click()
+    wait_for_session(page, server, session_id, lambda s: s["state"]["status"] == "idle")
+    expect(overlay).to_be_hidden()
+    expect(page.locator("#play")).to_be_enabled()

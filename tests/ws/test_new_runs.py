@@ -4,17 +4,23 @@ frames carry the rescue plan that the rescue message then carries out."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketTestSession
 
 from tests.api.helpers import create
 from tests.ws.test_live import next_frame, next_json
 
 
+def drive(ws: WebSocketTestSession, token: str) -> None:
+    """Take the first frame, then drive the session with its token."""
+    next_frame(ws)
+    ws.send_json({"type": "auth", "token": token})
+    assert next_json(ws, "auth")["ok"] is True
+
+
 def test_new_data_restarts_the_run_for_every_viewer(client: TestClient) -> None:
     session_id, _, created = create(client, dataset="circle", n_samples=100)
     with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
-        next_frame(ws)
-        ws.send_json({"type": "auth", "token": created["token"]})
-        assert next_json(ws, "auth")["ok"] is True
+        drive(ws, created["token"])
         ws.send_json({"type": "step", "epochs": 4})
         assert next_frame(ws)["epoch"] == 4
         ws.send_json({"type": "set", "config": {"dataset": "xor"}})
@@ -29,9 +35,7 @@ def test_new_data_restarts_the_run_for_every_viewer(client: TestClient) -> None:
 def test_frames_carry_the_rescue_plan_and_the_rescue_follows_it(client: TestClient) -> None:
     session_id, _, created = create(client, dataset="plane", n_samples=100, learning_rate=0.03)
     with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
-        next_frame(ws)
-        ws.send_json({"type": "auth", "token": created["token"]})
-        assert next_json(ws, "auth")["ok"] is True
+        drive(ws, created["token"])
         ws.send_json({"type": "step", "epochs": 5})
         frame = next_frame(ws)
         assert frame["epoch"] == 5 and frame["rescue"] is None

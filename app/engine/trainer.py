@@ -5,8 +5,8 @@ one from `seed` draws the initial weights and then shuffles every epoch. Reset r
 weights, the optimizer and that shuffling generator to step 0, so a reset run replays exactly.
 
 Divergence never raises: a mini-batch whose logits blow up stops training, the weights go back
-to those before the last update (always finite) and `status` becomes "diverged" until a reset,
-a reseed or a rebuild. Metrics are finite floats or None.
+to those before the last update (always finite) and `status` becomes "diverged" until a reset
+or a change that makes a new run (new data or a new network). Metrics are finite floats or None.
 
 A snapshot (snapshot.py checks and decodes it) holds the whole state and the data points too:
 a restored run keeps those points whatever numpy would now draw from the seeds.
@@ -139,10 +139,13 @@ class Trainer:
     def reconfigure(self, **changes: object) -> str:
         """Apply changed fields and say what that did; ConfigError (and no change) if invalid.
 
+        Either way but "live" the run is a new one: at step 0 with the weights drawn from
+        `seed`, exactly as a new Trainer of the new config would start. Steps taken on other
+        data or by another network say nothing about this one.
         "rebuild": hidden_layers, activation, features or seed changed, or the problem or the
-        number of outputs did: a fresh network from `seed` at step 0, as a new Trainer would be.
-        "data": the data changed but not the network's shape: data regenerated; weights,
-        optimizer state and counters kept; a new epoch begins.
+        number of outputs did: a fresh network.
+        "data": the data changed (dataset, classes, noise, points, split, data_seed) but not the
+        network's shape.
         "live": only hyperparameters changed; they apply from the next step.
         """
         new = config_from_dict({**config_to_dict(self.config), **changes})
@@ -150,15 +153,13 @@ class Trainer:
             new = replace(new, points=self.config.points)  # many checkpoints keep a config
         old, self.config = self.config, new
         same_model = all(getattr(old, k) == getattr(new, k) for k in MODEL)
-        if not same_model or (old.problem, old.n_outputs) != (new.problem, new.n_outputs):
-            self._build_data()
-            self._build_model()
-            return "rebuild"
-        new_data = _data_key(old) != _data_key(new)
-        if new_data:
-            self._build_data()
-        self._apply_hyperparameters()
-        return "data" if new_data else "live"
+        same_model = same_model and (old.problem, old.n_outputs) == (new.problem, new.n_outputs)
+        if same_model and _data_key(old) == _data_key(new):
+            self._apply_hyperparameters()
+            return "live"
+        self._build_data()
+        self._build_model()
+        return "data" if same_model else "rebuild"
 
     # -- training -----------------------------------------------------------------------------
 

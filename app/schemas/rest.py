@@ -42,6 +42,19 @@ class Metrics(BaseModel):
     update_norm: float | None = _metric("Norm of the change the last step made to the weights.")
 
 
+class RescuePlan(BaseModel):
+    """What POST /rescue (or the socket's rescue) will do to a diverged run, said beforehand."""
+
+    at: int = Field(description="The checkpoint it rewinds to: the last before the blow-up.")
+    epoch: int = Field(description="The epoch of that checkpoint, where the run goes back to.")
+    learning_rate: float = Field(
+        description="The step size it continues with: half of from_learning_rate, at least 1e-05."
+    )
+    from_learning_rate: float = Field(
+        description="The step size in force at that checkpoint: the last that was stable."
+    )
+
+
 class SessionState(BaseModel):
     step: int = Field(description="Mini-batch steps taken since step 0.")
     epoch: int = Field(description="Whole passes over the training set completed.")
@@ -49,6 +62,9 @@ class SessionState(BaseModel):
     status: Status = Field(description="idle, running (playing), or diverged.")
     message: str | None = Field(description="Why the run stopped, in words, when it diverged.")
     metrics: Metrics = Field(description="Losses and accuracies after the latest step.")
+    rescue: RescuePlan | None = Field(
+        default=None, description="When diverged: how the rescue will recover the run."
+    )
 
 
 class SessionPublic(BaseModel):
@@ -93,7 +109,8 @@ class StepRequest(BaseModel):
 
 class ConfigChange(SessionPublic):
     applied: Applied = Field(
-        description="live: weights kept; data: new data, model kept; rebuild: new network."
+        description="live: the run goes on with the new values; data: new data and rebuild: a "
+        "new network, each a new run from step 0 with the weights drawn from the seed."
     )
 
 

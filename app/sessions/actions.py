@@ -54,8 +54,11 @@ async def rewind(session: Session, at: int | None) -> None:
 
 
 async def rescue(session: Session) -> None:
-    """After a divergence: back to before it blew up, with half the step size."""
+    """After a divergence: the plan its state shows (recording.py), in one move — back to
+    before it blew up, on with half the step size in force there."""
+    session.touch()
     session.mark_playing(False)
-    await rewind(session, None)
-    rate = max(session.trainer.config.learning_rate / 2, 1e-5)
-    await configure(session, {"learning_rate": rate})
+    frame = await session.work(session.rescue_now)
+    session.remeasure()
+    session.hub.publish_json(session.config_message("live"))
+    session.deliver(frame)

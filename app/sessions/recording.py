@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from app.config import Settings
-from app.engine import Trainer, checkpoint, config_to_dict
+from app.engine import LIMITS, Trainer, checkpoint, config_to_dict
 from app.sessions import frames, markers
 from app.sessions.history import History
 from app.sessions.refusals import Missing
@@ -53,6 +53,7 @@ class Recording:
             "status": status,
             "message": t.message,
             "metrics": dict(self._metrics),
+            "rescue": self.rescue_plan(),
         }
 
     def data(self) -> dict[str, list[list[float]]]:
@@ -77,6 +78,22 @@ class Recording:
         if entry is None:
             raise Missing("at", "the timeline has no such moment (it may have been thinned)")
         return entry
+
+    def rescue_plan(self) -> dict[str, Any] | None:
+        """What the rescue of a diverged run will do, so the page can say it before it is done:
+        go back to the last checkpoint before the blow-up (`at`, at `epoch`) and continue with
+        half the step size in force then (`from_learning_rate`), never below the smallest.
+        None while the run is healthy, or when no moment before the blow-up is kept."""
+        entry = self.timeline.before_blowup() if self.trainer.status == "diverged" else None
+        if entry is None:
+            return None
+        stable = entry.checkpoint.config.learning_rate
+        return {
+            "at": entry.at,
+            "epoch": entry.checkpoint.counters[1],
+            "learning_rate": max(stable / 2, LIMITS["learning_rate"][0]),
+            "from_learning_rate": stable,
+        }
 
     # --- work done under the lock, in a worker thread ------------------------------------------
 
@@ -163,9 +180,10 @@ class Recording:
         self.record()
 
     def reconfigure(self, changes: dict[str, Any]) -> str:
-        """Apply `changes`; how they applied: live, data or rebuild."""
+        """Apply `changes`; how they applied: live, data or rebuild. New data or a new network
+        is a new run (trainer.py): what the old one recorded is forgotten with it."""
         applied = self.trainer.reconfigure(**changes)
-        if applied == "rebuild":
+        if applied != "live":
             self._forget()
         self._target_range = self._targets()
         if applied == "live":  # same weights, same data: only the penalty may differ
@@ -183,6 +201,14 @@ class Recording:
         self.trainer.reset()
         self._forget()
         self.record()
+
+    def rescue(self) -> None:
+        """Carry out the rescue plan: back to its moment, then on with its step size."""
+        plan = self.rescue_plan()
+        if plan is None:
+            raise Missing("at", "no moment from before the run blew up is kept: reset instead")
+        self.rewind(self.entry(plan["at"]))
+        self.reconfigure({"learning_rate": plan["learning_rate"]})
 
     def rewind(self, entry: Entry) -> None:
         """Continue from checkpoint `entry`: what came after it is forgotten."""

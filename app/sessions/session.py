@@ -171,7 +171,8 @@ class Session:
 
     def reconfigure(self, changes: dict[str, Any]) -> tuple[str, frames.FrameSet | None]:
         applied = self.run.reconfigure(changes)
-        if applied != "live":  # it was recorded anew
+        if applied != "live":  # a new run, recorded anew: paced as one from its start
+            self.live.pace.carry = 0.0
             self.release_if_unwatched()
         return applied, self._frame()
 
@@ -179,6 +180,10 @@ class Session:
         self.run.reset()
         self.live.pace.carry = 0.0
         self.release_if_unwatched()
+        return self._frame()
+
+    def rescue_now(self) -> frames.FrameSet | None:
+        self.run.rescue()
         return self._frame()
 
     def rewind_now(self, entry: Entry) -> frames.FrameSet | None:

@@ -105,11 +105,13 @@ def test_patch_shape_change_rebuilds_from_the_seed(client: TestClient) -> None:
     assert response.json()["config"]["hidden_layers"] == [3]
 
 
-def test_patch_new_data_seed_keeps_the_model(client: TestClient) -> None:
+def test_patch_new_data_seed_starts_a_new_run(client: TestClient) -> None:
     session_id, auth, _ = create(client, n_samples=100)
     points = client.get(f"/api/sessions/{session_id}/data").json()
+    client.post(f"/api/sessions/{session_id}/step", json={"epochs": 5}, headers=auth)
     response = client.patch(f"/api/sessions/{session_id}", json={"data_seed": 7}, headers=auth)
     assert response.json()["applied"] == "data"
+    assert response.json()["state"]["step"] == 0
     assert client.get(f"/api/sessions/{session_id}/data").json() != points
 
 

@@ -44,13 +44,28 @@ def test_live_changes_keep_weights_and_counters(small: TrainConfig, change: dict
         {"dataset": "moons"},  # still binary with one output
     ],
 )
-def test_data_changes_keep_the_model(small: TrainConfig, change: dict[str, Any]) -> None:
+def test_data_changes_start_a_new_run(small: TrainConfig, change: dict[str, Any]) -> None:
     trainer = trained(small)
-    weights, points = trainer.net.params.copy(), trainer.x_train.copy()
+    trainer._opt.t = 99  # state a new run must not inherit
+    points = trainer.x_train.copy()
     assert trainer.reconfigure(**change) == "data"
-    assert np.array_equal(trainer.net.params, weights)
+    fresh = Trainer(replace(small, **change))
+    assert (trainer.step, trainer.epoch, trainer.examples_seen) == (0, 0, 0)
+    assert trainer.status == "ok" and trainer._opt.t == 0
+    assert np.array_equal(trainer.net.params, fresh.net.params)
+    assert np.array_equal(trainer.x_train, fresh.x_train)
     assert not np.array_equal(trainer.x_train, points)
     assert trainer.train(epochs=1) == trainer.steps_per_epoch  # a fresh epoch begins
+    fresh.train(epochs=1)
+    assert np.array_equal(trainer.net.params, fresh.net.params)  # and replays as a new one
+
+
+def test_new_data_ends_a_divergence(small: TrainConfig) -> None:
+    trainer = Trainer(replace(small, learning_rate=10.0, dataset="plane"))
+    trainer.train(epochs=30)
+    assert trainer.status == "diverged"
+    assert trainer.reconfigure(noise=0.2) == "data"
+    assert (trainer.status, trainer.message, trainer.step) == ("ok", None, 0)
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,7 @@ export class RunLink {
     this.socket = null;
     this.recipe = null; // session: {config}; comparison: {config, vary, values}
     this.status = "idle";
+    this.plan = null; // a diverged session's rescue plan (state.rescue), as the server last said it
     this.pending = new Map(); // key -> message held while the socket is down, in sending order
     this.wantPlay = false;
     this.wantSpeed = null; // the last speed message, sent again to a recreated run
@@ -139,6 +140,9 @@ export class RunLink {
     // A comparison's "config" message is one run's: its config and status are that run's own.
     if (session && (type === "hello" || type === "config")) this.recipe = { config: message.config };
     if (type === "group") this.recipe.values = [...message.values];
+    if (session && message.state && ["hello", "state", "config"].includes(type)) {
+      this.plan = message.state.rescue ?? null;
+    }
     if (type === "hello" || type === "group" || type === "state" || (session && type === "config")) {
       this.setStatus(message.state?.status ?? message.status);
     }
@@ -159,6 +163,7 @@ export class RunLink {
       // Playing and pausing come from the messages alone: a frame built just before a pause can
       // arrive after the "state" message that announced it. A frame only tells that a step blew
       // the run up, or that a reset brought it back.
+      if (frame.status === "diverged") this.plan = frame.rescue ?? null;
       if (frame.status === "diverged" || (this.status === "diverged" && frame.status === "idle")) {
         this.setStatus(frame.status);
       }

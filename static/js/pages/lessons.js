@@ -17,6 +17,7 @@ const { scheduler, view, run, stage } = mountScenes(root, {
   page,
   view: { plot: { radius: [2.5, 6], scale: 85 }, chart: { lineWidth: 2.5, fontSize: 12 } },
   strip: { lineWidth: 2.5, plot: { radius: [2, 4], scale: 90 } },
+  holds: ["#play", '[data-act="step"]'],
   link: {
     onHello: (message) => view.setSession(message),
     onConfig: (message) => view.setSession(message),

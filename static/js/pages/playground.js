@@ -18,6 +18,8 @@ import { createScheduler } from "../lib/scheduler.js";
 import { RunLink } from "../net/run-link.js";
 import { mirrorHash } from "../state/hash.js";
 import { LIMITS, fromHash, randomSeed, toHash, REGRESSION } from "../state/state.js";
+import { newRunLine } from "../views/new-run.js";
+import { showPlan } from "../views/rescue.js";
 
 const root = document.getElementById("app");
 rememberFolds(root);
@@ -30,6 +32,7 @@ const page = {
   problem: "binary",
   pointClass: 0,
   status: "idle",
+  served: null,
 };
 const saveHash = mirrorHash(() => toHash(page.state), (hash) => {
   root.ownerDocument.getElementById("compare-link").href = `/compare${hash}`;
@@ -73,8 +76,12 @@ const link = new RunLink("session", {
     timeline.refresh();
   },
   onConfig: (message) => {
+    const before = page.served;
     takeSession(message);
     timeline.refresh(300);
+    // The chart went back to epoch 0: say why, in one line over it.
+    const line = newRunLine(before, message.config, message.applied);
+    if (line) showNewRun(line);
   },
   onStatus: setStatus,
   onFrame: (frame) => {
@@ -104,6 +111,7 @@ const timeline = runLookback(root, {
 });
 
 function takeSession(message) {
+  page.served = message.config; // the config as the server last answered it
   page.data = message.data;
   page.problem = message.problem;
   const classesChanged = page.classes !== message.classes;
@@ -114,7 +122,10 @@ function takeSession(message) {
     renderPointClasses(root.querySelector("#point-class-choices"), palette, Math.max(2, page.classes),
       page.pointClass, (k) => { page.pointClass = k; });
   }
-  if (message.state) setStatus(message.state.status);
+  if (message.state) {
+    setStatus(message.state.status);
+    showPlan(root.querySelector("#rescue"), message.state.rescue);
+  }
 }
 
 function showConfig(config) {
@@ -129,6 +140,7 @@ function setStatus(value) {
   controls.setPlaying(value === "running");
   controls.setDiverged(value === "diverged");
   display.showStatus(value);
+  if (value === "diverged") showPlan(root.querySelector("#rescue"), link.plan);
   timeline.refresh(200);
 }
 
@@ -146,6 +158,7 @@ function change(fields) {
   timeline.goLive();
   link.set(fields);
   notify(null);
+  showNewRun(null);
 }
 
 function pick({ x1, x2, remove }) {
@@ -195,6 +208,12 @@ async function act(name, detail) {
   }
 }
 
+function showNewRun(text) {
+  const line = root.querySelector("#new-run");
+  line.hidden = !text;
+  line.textContent = text || "";
+}
+
 function notify(text) {
   showNotice(root.querySelector("#notice"), text);
 }
@@ -206,7 +225,7 @@ root.querySelectorAll(".dataset").forEach((label) => {
 });
 controls.show(page.state);
 display.setView(page.state.view);
-window.__stepwise = { stats: scheduler.stats, page, link };
+window.__stepwise = { stats: scheduler.stats, page, link, display };
 
 link.open({ config: page.state.config }).catch((error) => {
   notify(`The server refused this setup (${error.message}); starting from the defaults.`);

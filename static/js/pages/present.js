@@ -23,6 +23,7 @@ const { scheduler, view, run, stage, setStatus } = mountScenes(root, {
   page,
   view: { plot: { radius: [4, 11], outline: 2, scale: 75 }, chart: { lineWidth: 5, fontSize: 18 } },
   strip: { lineWidth: 4, plot: { radius: [2.5, 6], scale: 80, outline: 1.5 } },
+  holds: ["#play"],
   link: {
     onHello: (message) => {
       takeConfig(message);

@@ -4,6 +4,7 @@
 
 import { LIMITS, MULTICLASS, REGRESSION } from "../state/state.js";
 import { formatCount, formatValue, nearestStop, niceSteps } from "../lib/scales.js";
+import { holdButtons } from "./rescue.js";
 
 const range = (lo, hi, step) =>
   Array.from({ length: Math.round((hi - lo) / step) + 1 }, (_, i) => Number((lo + i * step).toFixed(4)));
@@ -215,8 +216,8 @@ export class Controls {
     play.querySelector(".label").textContent = playing ? "Pause" : "Play";
   }
 
+  /** Play and Step wait while the run is diverged, and say why: the overlay on the plot. */
   setDiverged(diverged) {
-    this.$("play").disabled = diverged;
-    this.$("step").disabled = diverged;
+    holdButtons([this.$("play"), this.$("step")], diverged, "run-message");
   }
 }

@@ -1,7 +1,7 @@
 // What the two pages that play lesson scenes (/present and /lessons) build alike: the run view
 // and the side-by-side strip, painted by one scheduler; the page's session link; the scene stage
 // that switches between that one run and a comparison; and the status on the play button, taken
-// from whichever of the two is on show.
+// from whichever of the two is on show, with the overlay that explains a blow-up and rescues it.
 
 import { readPalette } from "../lib/palette.js";
 import { createScheduler } from "../lib/scheduler.js";
@@ -9,14 +9,17 @@ import { RunLink } from "../net/run-link.js";
 import { SceneStage } from "../net/scene-stage.js";
 import { RunView } from "./run-view.js";
 import { RunStrip } from "./run-panels.js";
+import { DivergenceBox } from "./rescue.js";
 import { showPlaying } from "./run-controls.js";
 
 /**
  * options: page (its `status` is kept current), view and strip (their options), link (the
  * session link's handlers; its status reaches the page while a single run is on show),
- * notify(text), onEnded().
+ * notify(text), onEnded(), holds (selectors of the buttons a blow-up holds, e.g. play).
  */
-export function mountScenes(root, { page, view: viewOptions, strip: stripOptions, link, notify, onEnded }) {
+export function mountScenes(root, {
+  page, view: viewOptions, strip: stripOptions, link, notify, onEnded, holds = [],
+}) {
   const $ = (id) => root.ownerDocument.getElementById(id);
   const palette = readPalette(root);
   const scheduler = createScheduler(() => {
@@ -31,6 +34,7 @@ export function mountScenes(root, { page, view: viewOptions, strip: stripOptions
     page.status = status;
     if (stage.mode === "single") view.showStatus(status);
     showPlaying(root, status);
+    divergence.show(stage.mode === "single" ? status : "idle", run.plan);
   };
   const run = new RunLink("session", {
     ...link,
@@ -38,6 +42,9 @@ export function mountScenes(root, { page, view: viewOptions, strip: stripOptions
       link.onStatus?.(status);
       if (stage.mode === "single") setStatus(status);
     },
+  });
+  const divergence = new DivergenceBox($("live").querySelector('[data-v="plot"]'), {
+    onRescue: () => run.rescue(), holds: holds.map((selector) => root.querySelector(selector)),
   });
   const stage = new SceneStage({
     run, strip,

@@ -136,3 +136,23 @@ def test_playing_keeps_the_runs_in_lock_step(client: TestClient) -> None:
     assert complete and max(complete) > 0
     state = [client.get(f"/api/sessions/{i}").json()["state"] for i in ids]
     assert len({s["epoch"] for s in state}) == 1
+
+
+def test_a_time_lapse_plays_the_runs_in_step_and_is_reported(client: TestClient) -> None:
+    group, _ = compare(client, config=SMALL, values=[0.01, 0.1])
+    assert group["timelapse"] is False and group["epochs_per_second"] is None
+    ids = [r["id"] for r in group["runs"]]
+    with client.websocket_connect(f"/api/comparisons/{group['id']}/ws") as ws:
+        ws.send_json({"type": "auth", "token": group["token"]})
+        ws.send_json({"type": "speed", "timelapse": True})
+        ws.send_json({"type": "play"})
+        headers, messages = frames_and_messages(ws, 24)
+        ws.send_json({"type": "pause"})
+        until_idle(ws)
+    said = [m for m in messages if m["type"] == "group"]
+    assert said[-1]["timelapse"] is True and said[-1]["epochs_per_second"] is None
+    epochs = [h["epoch"] for h in headers if h["id"] == ids[0]]
+    # 25 epochs per second at first: one whole epoch per tick at most, never a burst
+    assert all(0 <= b - a <= 1 for a, b in zip(epochs, epochs[1:], strict=False))
+    state = [client.get(f"/api/sessions/{i}").json()["state"] for i in ids]
+    assert len({s["epoch"] for s in state}) == 1

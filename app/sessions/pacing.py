@@ -90,8 +90,7 @@ class Pace:
         if not capped:
             return train(owed)
         done = self._full(train, budget, owed, whole)
-        if done < owed:  # the cap held it back: what it could not train is not owed later
-            self.carry = 0.0
+        self.carry += owed - done  # still owed after sitting out, up to two periods (above)
         return done
 
     def _full(self, train: Train, budget: float, limit: int | None, whole: bool) -> int:

@@ -18,7 +18,8 @@ RECORD_COST = 0.002  # simulated seconds the record and frame take after trainin
 class Run:
     """A run on a simulated clock: every step it trains advances the clock by STEP_COST."""
 
-    def __init__(self) -> None:
+    def __init__(self, record_cost: float = RECORD_COST) -> None:
+        self.record_cost = record_cost
         self.now = 0.0
         self.steps = 0
         self.longest = 0.0  # the longest training of one tick
@@ -40,13 +41,13 @@ class Run:
         rate = timelapse_rate(self.epoch) * STEPS_PER_EPOCH if timelapse else None
         if pace.train(self.train, rate, PERIOD, PERIOD, 1, capped=timelapse):
             self.longest = max(self.longest, self.now - start)
-            self.now += RECORD_COST
+            self.now += self.record_cost
         pace.spent(self.now - start, PERIOD)
 
 
-def play(seconds: float, timelapse: bool = True) -> list[int]:
+def play(seconds: float, timelapse: bool = True, record_cost: float = RECORD_COST) -> list[int]:
     """The epoch reached at the end of each simulated second of play."""
-    run = Run()
+    run = Run(record_cost)
     pace = Pace(clock=run.clock)
     ticks = round(1 / PERIOD)
     epochs = []
@@ -61,6 +62,12 @@ def test_the_first_hundred_epochs_take_three_to_five_seconds() -> None:
     epochs = play(6)
     assert epochs[2] < 100 <= epochs[4]  # not yet at 3 s, past it by 5 s
     assert epochs[3] == pytest.approx(100, abs=4)  # 25 epochs per second: 100 at 4 s
+
+
+def test_ticks_sat_out_to_pay_a_slow_record_keep_what_they_owe() -> None:
+    # each frame's record costs more than the whole share: every few ticks are sat out
+    epochs = play(4, record_cost=1.2 * BUDGET * PERIOD)
+    assert epochs[3] == pytest.approx(100, abs=4)
 
 
 def test_the_rate_rises_with_the_epoch_until_full_speed() -> None:
@@ -82,7 +89,8 @@ def test_a_capped_tick_never_trains_past_the_full_speed_share() -> None:
     for _ in range(90):
         run.tick(pace, timelapse=True)
     assert 0 < run.longest <= BUDGET * PERIOD
-    assert pace.carry < 1  # what the cap held back is not owed later
+    rate = timelapse_rate(run.epoch) * STEPS_PER_EPOCH
+    assert pace.carry <= 2 * rate * PERIOD + 1  # what the cap held back is owed two periods at most
 
 
 def test_the_rate_follows_the_epoch_not_the_clock() -> None:

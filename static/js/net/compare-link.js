@@ -5,6 +5,7 @@
 
 import * as api from "./api.js";
 import { Socket, groupSocketUrl } from "./socket.js";
+import { speedMessage } from "../lib/pace.js";
 
 export class GroupLink {
   /**
@@ -104,9 +105,9 @@ export class GroupLink {
     this.send({ type: "value", index, value }, `value${index}`);
   }
 
-  /** Epochs per second for every run, or null for as fast as the server goes. */
-  speed(epochsPerSecond) {
-    this.send(epochsPerSecond ? { type: "speed", epochs_per_second: epochsPerSecond } : { type: "speed" });
+  /** Epochs per second for every run, "timelapse", or "full" (or null) for as fast as it goes. */
+  speed(pace) {
+    this.send(speedMessage(pace));
   }
 
   history(runId) {

@@ -1,11 +1,12 @@
 // A training run as the classroom pages see it: one session (Run) or one comparison (Group),
 // created here or attached to by id, watched through one Socket and — only with a token — driven.
 // No DOM here; the page learns everything through the handlers:
-//   onHello(msg), onConfig(msg), onState(status), onFrame(frame), onError(msg),
+//   onHello(msg), onConfig(msg), onState(status), onSpeed(speed), onFrame(frame), onError(msg),
 //   onConnection("connecting" | "open" | "closed"), onGone()
 
 import * as rest from "./api.js";
 import { Socket, groupSocketUrl, sessionSocketUrl } from "./socket.js";
+import { speedMessage } from "../lib/pace.js";
 
 class Driven {
   constructor(handlers) {
@@ -33,6 +34,7 @@ class Driven {
   }
 
   receive(message) {
+    if (message.speed) this.h.onSpeed?.(message.speed); // hello and state say how fast it plays
     if (message.type === "hello") {
       this.setStatus(message.state?.status ?? message.status);
       this.h.onHello?.(message);
@@ -83,8 +85,8 @@ class Driven {
     this.drive({ type: "set", config });
   }
 
-  speed(epochsPerSecond) {
-    this.drive(epochsPerSecond ? { type: "speed", epochs_per_second: epochsPerSecond } : { type: "speed" });
+  speed(pace) {
+    this.drive(speedMessage(pace));
   }
 }
 

@@ -5,6 +5,7 @@
 
 import * as api from "./api.js";
 import { Socket, sessionSocketUrl } from "./socket.js";
+import { speedMessage } from "../lib/pace.js";
 
 export class SessionLink {
   /**
@@ -142,10 +143,10 @@ export class SessionLink {
     this.send({ type: "reset" });
   }
 
-  /** Mini-batches per second, or null for as fast as the server goes. */
-  speed(stepsPerSecond) {
-    this.speedValue = stepsPerSecond;
-    this.send(stepsPerSecond ? { type: "speed", steps_per_second: stepsPerSecond } : { type: "speed" });
+  /** "timelapse", "full" (or null) for as fast as the server goes, or mini-batches per second. */
+  speed(pace) {
+    this.speedValue = pace;
+    this.send(speedMessage(pace, "steps_per_second"));
   }
 
   /**

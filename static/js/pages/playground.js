@@ -13,6 +13,7 @@ import { TimelinePanel } from "../views/lookback.js";
 import { readPalette } from "../lib/palette.js";
 import { createScheduler } from "../lib/scheduler.js";
 import { SessionLink } from "../net/session.js";
+import { EpochRate, paceOf } from "../lib/pace.js";
 import { LIMITS, fromHash, randomSeed, toHash, REGRESSION } from "../state/state.js";
 
 const root = document.getElementById("app");
@@ -45,7 +46,11 @@ const display = new Display(root, {
 const controls = new Controls(root, {
   onConfig: change,
   onAction: act,
-  onSpeed: (value) => link.speed(value),
+  onSpeed: (pace) => {
+    page.state.speed = pace;
+    saveHash();
+    link.speed(pace);
+  },
   onView: (flag, on) => {
     page.state.view[flag] = on;
     display.setView(page.state.view);
@@ -59,7 +64,8 @@ const link = new SessionLink({
   },
   onHello: (message) => {
     takeSession(message);
-    if (!message.speed?.epochs_per_second) controls.setSpeed(message.speed?.steps_per_second);
+    // A new run plays at full speed until told otherwise: the page plays at the visitor's pace.
+    if (paceOf(message.speed) !== page.state.speed) link.speed(page.state.speed);
     if (message.state.step > 0) link.history().then((h) => display.loadHistory(h.points ?? h));
     timeline.refresh();
   },
@@ -72,6 +78,7 @@ const link = new SessionLink({
     scheduler.stats.frames += 1;
     display.takeFrame(frame);
     if (frame.past) return;
+    epochRate.take(frame.epoch);
     timeline.add(frame.history);
     // Playing and pausing come from the state messages alone (and hello, config): a frame
     // built just before a pause can reach the page after the message that announced it (the
@@ -95,6 +102,9 @@ const link = new SessionLink({
     status.textContent = { ready: "Live", connecting: "Connecting…", offline: "Reconnecting…" }[state];
   },
 });
+
+const epochRate = new EpochRate(); // what the speed control shows beside the pace's name
+setInterval(() => controls.showSpeed(page.status === "running" ? epochRate.rate() : null), 250);
 
 const timeline = new TimelinePanel(root, {
   link,
@@ -225,6 +235,7 @@ root.querySelectorAll(".dataset").forEach((label) => {
   drawPreview(label.querySelector("canvas"), label.dataset.dataset, palette);
 });
 controls.show(page.state);
+controls.setSpeed(page.state.speed);
 display.setView(page.state.view);
 window.__stepwise = { stats: scheduler.stats, page, link };
 

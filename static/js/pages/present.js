@@ -17,6 +17,7 @@ import { createScheduler } from "../lib/scheduler.js";
 import { SceneStage, sceneConfig } from "../net/scene-stage.js";
 import { showShare, showWatchers } from "../views/share-panel.js";
 import { fromHash, toHash } from "../state/state.js";
+import { TIMELAPSE } from "../lib/pace.js";
 
 const STORE = "stepwise:present"; // this tab's session, so a reload keeps the same watch link
 const root = document.getElementById("app");
@@ -215,7 +216,7 @@ async function start() {
   showScene(wanted.scene);
   // A reload keeps the run as it was; a new scene number (or a comparison) sets the scene up.
   if (scene && (!resumed || stored.scene !== wanted.scene || scene.compare)) await stage.show(scene);
-  else if (scene) run.speed(scene.speed);
+  else run.speed(scene ? scene.speed : TIMELAPSE); // no scene: the pages' default pace
   refreshShare();
 }
 

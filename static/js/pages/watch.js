@@ -12,6 +12,7 @@ import { LiveView } from "../views/liveview.js";
 import { readPalette } from "../lib/palette.js";
 import { formatValue, nearestStop } from "../lib/scales.js";
 import { createScheduler } from "../lib/scheduler.js";
+import { EpochRate, rateText, speedName } from "../lib/pace.js";
 
 const root = document.getElementById("app");
 const $ = (id) => document.getElementById(id);
@@ -22,7 +23,12 @@ const palette = readPalette(root);
 const scheduler = createScheduler(() => view.paint());
 const view = new LiveView($("live"), { palette, invalidate: () => scheduler.request(),
   plot: { radius: [2.5, 6], scale: 80 }, chart: { lineWidth: 2.5, fontSize: 12 } });
-const page = { frame: null, status: "idle", config: null };
+const page = { frame: null, status: "idle", config: null, speed: null };
+const epochRate = new EpochRate(); // the presenter's pace, as the frames show it
+setInterval(() => {
+  const text = speedName(page.speed) + rateText(page.status === "running" ? epochRate.rate() : null);
+  if ($("pace").textContent !== text) $("pace").textContent = text;
+}, 250);
 
 const CONNECTION = { connecting: "Connecting…", open: "Live", closed: "Reconnecting…" };
 const run = new Run({
@@ -32,8 +38,10 @@ const run = new Run({
     if (message.state.step > 0) run.history().then((h) => view.loadHistory(h.points));
   },
   onConfig: takeConfig,
+  onSpeed: (speed) => { page.speed = speed; },
   onFrame: (frame) => {
     page.frame = frame;
+    if (!frame.past) epochRate.take(frame.epoch);
     run.noteFrame(frame);
     showViewers(frame.viewers);
     view.takeFrame(frame);

@@ -1,7 +1,8 @@
 // The seven guided scenes, one per idea of the design: each a preset configuration (seeds
 // included, so every class sees the same start), a few plain sentences, one thing to try, the
 // controls it needs beyond play, step and reset, the number to watch (`focus`, a data-v name) and
-// how fast it plays (epochs per second; null: as fast as the server goes).
+// how fast it plays (epochs per second where the scene's point needs a fixed pace; "timelapse":
+// slow at first, then faster, as every page plays by default).
 // Scene 3 is a comparison: runs of one start that differ only in their step size.
 
 export const SCENES = [
@@ -58,7 +59,7 @@ export const SCENES = [
     config: { dataset: "spiral", hidden_layers: [8, 8], batch_size: 1, seed: 1 },
     controls: ["play", "step", "reset"],
     focus: "examples",
-    speed: null,
+    speed: "timelapse",
   },
   {
     title: "Stable behaviour",

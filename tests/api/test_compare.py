@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -152,7 +153,7 @@ def test_a_time_lapse_plays_the_runs_in_step_and_is_reported(client: TestClient)
     said = [m for m in messages if m["type"] == "group"]
     assert said[-1]["timelapse"] is True and said[-1]["epochs_per_second"] is None
     epochs = [h["epoch"] for h in headers if h["id"] == ids[0]]
-    # 25 epochs per second at first: one whole epoch per tick at most, never a burst
-    assert all(0 <= b - a <= 1 for a, b in zip(epochs, epochs[1:], strict=False))
+    # 25 epochs per second at 30 frames: about one whole epoch a tick, never a burst
+    assert all(0 <= b - a <= 3 for a, b in itertools.pairwise(epochs))
     state = [client.get(f"/api/sessions/{i}").json()["state"] for i in ids]
     assert len({s["epoch"] for s in state}) == 1

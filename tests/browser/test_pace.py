@@ -113,3 +113,18 @@ def test_a_comparison_plays_in_time_lapse_unless_told(page: Page, server: LiveSe
     page.select_option("#speed", "full")
     body = settled(page, read, lambda body: not body["timelapse"])
     assert body["timelapse"] is False and body["epochs_per_second"] is None
+
+
+def test_a_watcher_sees_the_pace_the_run_plays_at(page: Page, server: LiveServer) -> None:
+    session_id = open_playground(page, server.url + "/")
+    page.click("#play")
+    watcher = page.context.new_page()
+    watcher.goto(f"{server.url}/watch/{session_id}")
+    expect(watcher.locator("#pace")).to_have_text(re.compile(r"^Time-lapse · [\d.,]+ epochs/s$"))
+    page.select_option("#speed", "20")
+    expect(watcher.locator("#pace")).to_have_text(
+        re.compile(r"^20 mini-batches / s · [\d.,]+ epochs/s$")
+    )
+    page.click("#play")  # pause: the name stays, the rate goes
+    expect(watcher.locator("#pace")).to_have_text("20 mini-batches / s")
+    watcher.close()

@@ -78,7 +78,9 @@ class Controls(Protocol[C]):
 
     def pause(self, run: C, /) -> None: ...
 
-    def set_speed(self, run: C, epochs: float | None, steps: float | None, /) -> None: ...
+    def set_speed(
+        self, run: C, epochs: float | None, steps: float | None, timelapse: bool, /
+    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,8 @@ async def heed(viewer: Viewer, message: Any, driven: Driven[Any]) -> None:
             case "pause":
                 controls.pause(run)
             case "speed":
-                controls.set_speed(run, message.epochs_per_second, message.steps_per_second)
+                epochs, steps = message.epochs_per_second, message.steps_per_second
+                controls.set_speed(run, epochs, steps, message.timelapse)
             case _:
                 await driven.drive(run, message)
     except (ConfigError, Conflict) as exc:

@@ -49,11 +49,15 @@ class SpeedMessage(BaseModel):
     steps_per_second: float | None = Field(
         default=None, gt=0, le=10_000_000, allow_inf_nan=False, description="Steps per second."
     )
+    timelapse: bool = Field(
+        default=False, description="Start slow, then rise with the epoch up to full speed."
+    )
 
     @model_validator(mode="after")
     def _at_most_one(self) -> SpeedMessage:
-        if self.epochs_per_second is not None and self.steps_per_second is not None:
-            raise ValueError("give at most one of epochs_per_second or steps_per_second")
+        given = (self.epochs_per_second, self.steps_per_second, self.timelapse or None)
+        if sum(value is not None for value in given) > 1:
+            raise ValueError("give at most one of epochs_per_second, steps_per_second or timelapse")
         return self
 
 
@@ -65,6 +69,7 @@ class SubscribeMessage(BaseModel):
 class Speed(BaseModel):
     epochs_per_second: float | None = Field(description="Set when the speed is in epochs.")
     steps_per_second: float | None = Field(description="Set when the speed is in steps.")
+    timelapse: bool = Field(description="Whether the speed rises with the epoch to full speed.")
 
 
 class SeekMessage(BaseModel):

@@ -266,6 +266,7 @@ class ComparisonPublic(BaseModel):
     values: list[Any] = Field(description="Each run's value of `vary`.")
     status: Literal["idle", "running"] = Field(description="Whether the runs are playing.")
     epochs_per_second: float | None = Field(description="Play speed; null for full speed.")
+    timelapse: bool = Field(description="Whether the speed rises with the epoch to full speed.")
     runs: list[SessionPublic] = Field(description="The runs, each a session of its own.")
 
 

@@ -87,12 +87,15 @@ def pause(group: Comparison) -> None:
 
 
 def set_speed(
-    group: Comparison, epochs_per_second: float | None, steps_per_second: float | None
+    group: Comparison,
+    epochs_per_second: float | None,
+    steps_per_second: float | None,
+    timelapse: bool,
 ) -> None:
-    """How fast every run plays, in epochs per second to stay in step."""
+    """How fast every run plays, in epochs per second (or time-lapse) to stay in step."""
     if steps_per_second is not None:
         raise ConfigError("steps_per_second", "a comparison's speed is in epochs per second")
-    group.set_speed(epochs_per_second)
+    group.set_speed(epochs_per_second, timelapse)
 
 
 def join(group: Comparison, viewer: Viewer) -> list[Tap]:

@@ -18,7 +18,7 @@ from app.config import Settings
 from app.sessions import actions, limits
 from app.sessions.frames import FrameSet
 from app.sessions.hub import Tap, Viewer
-from app.sessions.pacing import Pace
+from app.sessions.pacing import Pace, timelapse_rate
 from app.sessions.runner import Player
 from app.sessions.seams import Backend
 from app.sessions.session import STEP_CHUNK, Session
@@ -46,6 +46,7 @@ class Comparison:
         self.runs = runs
         self.settings = settings
         self.epochs_per_second: float | None = None
+        self.timelapse = False  # a speed that rises with the epoch (pacing.py)
         self.player = Player(group_id, f"group-{group_id[:8]}", settings, backend.runners)
         self.pace = Pace()  # in whole epochs of every run, to stay in step
         self.watchers = backend.broadcast(group_id)  # sockets watching the whole comparison
@@ -69,6 +70,7 @@ class Comparison:
             "values": self.values,
             "status": "running" if self.playing else "idle",
             "epochs_per_second": self.epochs_per_second,
+            "timelapse": self.timelapse,
             "runs": [run.public() for run in self.runs],
         }
 
@@ -121,7 +123,11 @@ class Comparison:
         start = time.perf_counter()
         before = [run.trainer.step for run in self.runs]
         share = max(len(self.runs), self._fullspeed()) / len(self.runs)
-        self.pace.train(self.train_only, self.epochs_per_second, dt, period, share, whole=True)
+        rate = self.epochs_per_second
+        if self.timelapse:  # at the epoch of the runs that train on (all share their epoch)
+            rate = timelapse_rate(max(run.trainer.epoch for run in self.runs))
+        pace, train = self.pace, self.train_only
+        pace.train(train, rate, dt, period, share, whole=True, capped=self.timelapse)
         out = self.record_moved(before)
         self.pace.spent(time.perf_counter() - start, period)
         return out
@@ -191,8 +197,9 @@ class Comparison:
             run.hub.remove(tap)
         self.touch()
 
-    def set_speed(self, epochs_per_second: float | None) -> None:
+    def set_speed(self, epochs_per_second: float | None, timelapse: bool) -> None:
         self.epochs_per_second = epochs_per_second
+        self.timelapse = timelapse
         self.announce()
 
     def _mark(self, playing: bool) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from app.config import Settings
 from app.sessions.hub import Tap, Viewer, stop
-from app.sessions.pacing import Pace
+from app.sessions.pacing import Pace, timelapse_rate
 from app.sessions.runner import Player
 from app.sessions.seams import Backend
 from app.sessions.worker import Worker
@@ -34,6 +34,7 @@ class Live:
         self.pace = Pace()
         self.epochs_per_second: float | None = None
         self.steps_per_second: float | None = None
+        self.timelapse = False  # a speed that rises with the epoch (pacing.py)
         self.last_active = time.monotonic()
         self._count_note: asyncio.Task[None] | None = None
 
@@ -51,22 +52,29 @@ class Live:
         """Unwatched, and unused for longer than the expiry."""
         return not self.watched() and now - self.last_active > self.settings.idle_expiry_seconds
 
-    def speed(self) -> dict[str, float | None]:
+    def speed(self) -> dict[str, Any]:
         return {
             "epochs_per_second": self.epochs_per_second,
             "steps_per_second": self.steps_per_second,
+            "timelapse": self.timelapse,
         }
 
-    def set_speed(self, epochs_per_second: float | None, steps_per_second: float | None) -> None:
+    def set_speed(
+        self, epochs_per_second: float | None, steps_per_second: float | None, timelapse: bool
+    ) -> None:
         self.epochs_per_second = epochs_per_second
         self.steps_per_second = steps_per_second
+        self.timelapse = timelapse
 
     def fullspeed(self) -> bool:
-        """Playing as fast as it goes: it shares the worker's time per frame with the others."""
+        """Playing as fast as it goes, or in time-lapse (capped by the same share): it shares
+        the worker's time per frame with the others."""
         return self.playing and self.epochs_per_second is None and self.steps_per_second is None
 
-    def rate(self, steps_per_epoch: int) -> float | None:
-        """Steps per second while playing; None for as fast as it goes."""
+    def rate(self, steps_per_epoch: int, epoch: int) -> float | None:
+        """Steps per second while playing at `epoch`; None for as fast as it goes."""
+        if self.timelapse:
+            return timelapse_rate(epoch) * steps_per_epoch
         if self.steps_per_second is None and self.epochs_per_second is None:
             return None
         return self.steps_per_second or (self.epochs_per_second or 0) * steps_per_epoch

@@ -20,6 +20,13 @@ and a small one beside it keeps half the thread, as it would beside another smal
 
 A comparison (`whole`) trains its units in one call per tick, so that its runs move together:
 as many as its share held last tick, counting the record, growing at most twofold a tick.
+
+The time-lapse is a set speed that rises with the run's epoch, not with wall time — so a pause,
+a rewind, a branch or an import finds the pace where that epoch had it: 25 epochs per second for
+the first 100 epochs (4 s of chaos the eye can follow), then 25·(E/100)^0.9, which reaches ~2,000
+epochs per second (full speed for the default spiral) near 30 s. Its ticks are `capped`: they
+train what the rate owes, but never past the full-speed share, so where the curve passes what
+full speed can do, the time-lapse is full speed.
 """
 
 from __future__ import annotations
@@ -33,10 +40,19 @@ SHORT_TICK_STEPS = 100  # a tick of at most this many steps runs on the event lo
 CHUNK_SECONDS = 0.002
 BUDGET = 0.7  # share of each frame period that full-speed sessions may train for, together
 DEBT_PERIODS = 4.0  # at most this many periods of overspending are remembered
+TIMELAPSE_START = 25.0  # epochs per second at the start of a time-lapse
+TIMELAPSE_KNEE = 100.0  # epochs played at the start rate, before it rises
+TIMELAPSE_POWER = 0.9  # past the knee the rate grows as (epoch / knee) to this power
+
+
+def timelapse_rate(epoch: float) -> float:
+    """Epochs per second of the time-lapse at `epoch` (before any full-speed cap)."""
+    return TIMELAPSE_START * float(max(1.0, epoch / TIMELAPSE_KNEE) ** TIMELAPSE_POWER)
 
 
 class Pace:
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
+        self.clock = clock  # seconds; tests simulate it
         self.carry = 0.0  # fractional units owed at a set speed
         self.chunk = 1  # units per train call at full speed, adapted to ~2 ms
         self.debt = 0.0  # seconds spent past the full-speed share, paid back by sitting out
@@ -57,27 +73,40 @@ class Pace:
         period: float,
         share: float,
         whole: bool = False,
+        capped: bool = False,
     ) -> int:
         """Train one tick: `rate` units per second, or at full speed (`rate` None) for
-        1/`share` of 70 % of the frame period; `whole`: in one call. Returns the units done."""
+        1/`share` of 70 % of the frame period; `whole`: in one call; `capped`: at `rate`, but
+        never past the full-speed share. Returns the units done."""
         self._budget = self._whole = None
-        if rate is None and whole:
-            self._whole = (BUDGET * period / max(1.0, share), self.chunk)
-            return train(self.chunk)
+        budget = BUDGET * period / max(1.0, share)
         if rate is None:
-            budget = BUDGET * period / max(1.0, share)
-            if self.debt >= budget:  # sit this tick out: no training, no record, no frame
-                self.debt -= budget
-                return 0
-            self._budget = budget
-            start = time.perf_counter()
-            done = self._train_for(train, budget - self.debt - self.record_cost)
-            self._trained = time.perf_counter() - start
-            return done
+            return self._full(train, budget, None, whole)
         self.carry = min(self.carry + rate * dt, 2 * rate * period + 1.0)
         owed = int(self.carry)
         self.carry -= owed
-        return train(owed) if owed else 0
+        if not owed:
+            return 0
+        if not capped:
+            return train(owed)
+        done = self._full(train, budget, owed, whole)
+        self.carry += owed - done  # still owed after sitting out, up to two periods (above)
+        return done
+
+    def _full(self, train: Train, budget: float, limit: int | None, whole: bool) -> int:
+        """Train for the full-speed `budget`, and (with `limit`) at most that many units."""
+        if whole:
+            units = self.chunk if limit is None else min(limit, self.chunk)
+            self._whole = (budget, units)
+            return train(units)
+        if self.debt >= budget:  # sit this tick out: no training, no record, no frame
+            self.debt -= budget
+            return 0
+        self._budget = budget
+        start = self.clock()
+        done = self._train_for(train, budget - self.debt - self.record_cost, limit)
+        self._trained = self.clock() - start
+        return done
 
     def spent(self, seconds: float, period: float) -> None:
         """The whole tick took `seconds` (training, record and frame): charge the excess, or
@@ -93,17 +122,18 @@ class Pace:
         self.debt = min(max(0.0, self.debt + seconds - self._budget), DEBT_PERIODS * period)
         self._budget = None
 
-    def _train_for(self, train: Train, seconds: float) -> int:
-        deadline = time.perf_counter() + seconds
+    def _train_for(self, train: Train, seconds: float, limit: int | None) -> int:
+        deadline = self.clock() + seconds
         done = 0
         while True:
-            start = time.perf_counter()
-            n = train(self.chunk)
+            ask = self.chunk if limit is None else min(self.chunk, limit - done)
+            start = self.clock()
+            n = train(ask)
             done += n
-            elapsed = time.perf_counter() - start
-            if n < self.chunk:  # it blew up, or has nothing left to train
+            elapsed = self.clock() - start
+            if n < ask or done == limit:  # it blew up, has nothing left, or owes no more
                 return done
-            target = max(1, int(self.chunk * CHUNK_SECONDS / max(elapsed, 1e-6)))
+            target = max(1, int(ask * CHUNK_SECONDS / max(elapsed, 1e-6)))
             self.chunk = min(target, self.chunk * 2)
-            if time.perf_counter() + elapsed > deadline:
+            if self.clock() + elapsed > deadline:
                 return done

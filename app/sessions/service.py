@@ -144,10 +144,14 @@ def pause(session: Session) -> None:
 
 
 def set_speed(
-    session: Session, epochs_per_second: float | None, steps_per_second: float | None
+    session: Session,
+    epochs_per_second: float | None,
+    steps_per_second: float | None,
+    timelapse: bool,
 ) -> None:
-    """How fast it plays (None for as fast as it goes); every viewer is told."""
-    session.set_speed(epochs_per_second, steps_per_second)
+    """How fast it plays (no number: as fast as it goes, or the time-lapse); every viewer is
+    told."""
+    session.set_speed(epochs_per_second, steps_per_second, timelapse)
 
 
 # --- watching -------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ class Session:
         head = {"id": self.id, "problem": t.config.problem, "classes": t.config.n_classes}
         return {**head, "config": self.config(), "state": self.state()}
 
-    def speed(self) -> dict[str, float | None]:
+    def speed(self) -> dict[str, Any]:
         return self.live.speed()
 
     def data(self) -> dict[str, list[list[float]]]:
@@ -126,8 +126,10 @@ class Session:
         """Its comparison plays it (or stops): it reports "running" meanwhile."""
         self.live.player.playing = playing and self.trainer.status == "ok"
 
-    def set_speed(self, epochs_per_second: float | None, steps_per_second: float | None) -> None:
-        self.live.set_speed(epochs_per_second, steps_per_second)
+    def set_speed(
+        self, epochs_per_second: float | None, steps_per_second: float | None, timelapse: bool
+    ) -> None:
+        self.live.set_speed(epochs_per_second, steps_per_second, timelapse)
         self.announce()
 
     def play(self) -> None:
@@ -199,15 +201,18 @@ class Session:
     def locked(self) -> AbstractAsyncContextManager[None]:
         return self.live.lock
 
+    def rate(self) -> float | None:
+        """Steps per second while playing at the current epoch; None for full speed."""
+        return self.live.rate(self.trainer.steps_per_epoch, self.trainer.epoch)
+
     def inline(self, dt: float) -> bool:
-        return self.live.pace.short(self.live.rate(self.trainer.steps_per_epoch), dt)
+        return self.live.pace.short(self.rate(), dt)
 
     def tick(self, dt: float, period: float) -> frames.FrameSet | None:
         """One frame's worth of training while playing; a frame if anything changed."""
         start = time.perf_counter()
-        rate = self.live.rate(self.trainer.steps_per_epoch)
-        pace, trainer = self.live.pace, self.trainer
-        done = pace.train(trainer.train, rate, dt, period, self._fullspeed())
+        pace, trainer, capped = self.live.pace, self.trainer, self.live.timelapse
+        done = pace.train(trainer.train, self.rate(), dt, period, self._fullspeed(), capped=capped)
         if done == 0 and trainer.status != "diverged":
             return None
         frame = self.record_now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -134,5 +135,25 @@ def test_playing_keeps_the_runs_in_lock_step(client: TestClient) -> None:
     # Each tick brings all three runs to the same epoch; a busy reader may skip some frames,
     # so only some ticks arrive whole, but every run must have reported one of them.
     assert complete and max(complete) > 0
+    state = [client.get(f"/api/sessions/{i}").json()["state"] for i in ids]
+    assert len({s["epoch"] for s in state}) == 1
+
+
+def test_a_time_lapse_plays_the_runs_in_step_and_is_reported(client: TestClient) -> None:
+    group, _ = compare(client, config=SMALL, values=[0.01, 0.1])
+    assert group["timelapse"] is False and group["epochs_per_second"] is None
+    ids = [r["id"] for r in group["runs"]]
+    with client.websocket_connect(f"/api/comparisons/{group['id']}/ws") as ws:
+        ws.send_json({"type": "auth", "token": group["token"]})
+        ws.send_json({"type": "speed", "timelapse": True})
+        ws.send_json({"type": "play"})
+        headers, messages = frames_and_messages(ws, 24)
+        ws.send_json({"type": "pause"})
+        until_idle(ws)
+    said = [m for m in messages if m["type"] == "group"]
+    assert said[-1]["timelapse"] is True and said[-1]["epochs_per_second"] is None
+    epochs = [h["epoch"] for h in headers if h["id"] == ids[0]]
+    # 25 epochs per second at 30 frames: about one whole epoch a tick, never a burst
+    assert all(0 <= b - a <= 3 for a, b in itertools.pairwise(epochs))
     state = [client.get(f"/api/sessions/{i}").json()["state"] for i in ids]
     assert len({s["epoch"] for s in state}) == 1

@@ -117,13 +117,22 @@ def test_hash_state_round_trips_and_ignores_bad_fields(page: Page, server: LiveS
         const back = s.fromHash('#' + s.toHash(state));
         const bad = s.fromHash('#learning_rate=99&dataset=nope&hidden_layers=&bogus=1&noise=0.2');
         const empty = s.fromHash('');
+        const paces = ['full', 20].map((speed) => {
+          const hash = s.toHash({ ...state, speed });
+          return [hash.split('&').at(-1), s.fromHash('#' + hash).state.speed];
+        });
         return { same: JSON.stringify(back.state) === JSON.stringify(state),
-                 problems: back.problems,
+                 problems: back.problems, paces, speed: empty.state.speed,
+                 badSpeed: s.fromHash('#speed=-3').problems,
+                 unsaid: s.toHash(state).includes('speed='),
                  bad: bad.state.config, badProblems: bad.problems.sort(),
                  defaults: JSON.stringify(empty.state.config) === JSON.stringify(s.DEFAULTS) };
         """,
     )
     assert result["same"] and result["problems"] == []
+    assert result["paces"] == [["speed=full", "full"], ["speed=20", 20]]
+    assert result["speed"] == "timelapse" and not result["unsaid"]  # the default goes unsaid
+    assert result["badSpeed"] == ["speed"]
     assert result["bad"]["learning_rate"] == 0.03 and result["bad"]["dataset"] == "spiral"
     assert result["bad"]["hidden_layers"] == [] and result["bad"]["noise"] == 0.2
     assert result["badProblems"] == ["bogus", "dataset", "learning_rate"]

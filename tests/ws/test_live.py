@@ -171,6 +171,28 @@ def test_speed_in_steps_per_second_trains_slowly(client: TestClient) -> None:
         ws.send_json({"type": "pause"})
 
 
+def test_a_time_lapse_starts_at_eye_speed_and_is_reported(client: TestClient) -> None:
+    session_id, _, created = create(client, n_samples=100)
+    with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
+        assert next_json(ws, "hello")["speed"]["timelapse"] is False  # a script's default
+        ws.send_json({"type": "auth", "token": created["token"]})
+        ws.send_json({"type": "speed", "timelapse": True})
+        speed = next_json(ws, "state")["speed"]
+        assert speed == {"epochs_per_second": None, "steps_per_second": None, "timelapse": True}
+        ws.send_json({"type": "play"})
+        epochs = [next_frame(ws)["epoch"] for _ in range(6)][1:]
+        # 25 epochs per second at 30 frames: about one epoch a frame, never a burst
+        assert all(0 <= b - a <= 3 for a, b in itertools.pairwise(epochs))
+        assert epochs[-1] > epochs[0]
+        ws.send_json({"type": "pause"})
+        ws.send_json({"type": "speed", "timelapse": True, "epochs_per_second": 5})
+        error = next_json(ws, "error")
+        assert error["code"] == "invalid"
+        assert error["message"].endswith(
+            "give at most one of epochs_per_second, steps_per_second or timelapse"
+        )
+
+
 def test_disconnect_mid_play_leaves_the_session_playing(client: TestClient) -> None:
     session_id, _, created = create(client, n_samples=100)
     with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:

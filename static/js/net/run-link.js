@@ -9,6 +9,7 @@
 
 import * as api from "./api.js";
 import { Socket, groupSocketUrl, sessionSocketUrl } from "./socket.js";
+import { speedMessage } from "../lib/pace.js";
 
 const KINDS = {
   session: {
@@ -26,6 +27,7 @@ export class RunLink {
    * handlers: onOpen(created), onHello(msg), onConfig(msg), onGroup(msg), onStatus(status),
    * onFrame(frame), onError(msg), onConnection("connecting" | "open" | "closed"),
    * onViewers(count) - how many follow the run (a paused run sends no frames to carry it),
+   * onSpeed(speed) - the pace it plays at, as hello and state messages say it,
    * onGone() - the server no longer knows the run (recreate() makes it again)
    */
   constructor(kind, handlers, { neurons = false } = {}) {
@@ -131,6 +133,7 @@ export class RunLink {
       this.h.onError?.(message);
       return;
     }
+    if (message.speed) this.h.onSpeed?.(message.speed); // hello and state say how fast it plays
     if (type === "viewers") {
       this.viewers = message.count;
       this.h.onViewers?.(message.count);
@@ -225,8 +228,9 @@ export class RunLink {
   }
 
   /** `perSecond` epochs (or, with unit "steps", mini-batches); null: as fast as the server goes. */
-  speed(perSecond, unit = "epochs") {
-    this.wantSpeed = perSecond ? { type: "speed", [`${unit}_per_second`]: perSecond } : { type: "speed" };
+  /** "timelapse", "full" (or null) for as fast as it goes, or a number of `unit` per second. */
+  speed(pace, unit = "epochs") {
+    this.wantSpeed = speedMessage(pace, `${unit}_per_second`);
     this.drive(this.wantSpeed);
   }
 

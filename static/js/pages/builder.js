@@ -6,6 +6,7 @@ import { CONTROLS, CONTROL_NAMES, embedQuery, readEmbed } from "../state/embed-c
 import { SCENES } from "../state/lessons-data.js";
 import { sceneConfig } from "../net/scene-stage.js";
 import { LIMITS } from "../state/state.js";
+import { TIMELAPSE, parsePace } from "../lib/pace.js";
 
 const TITLE = "Stepwise: a network learning, step by step";
 const $ = (id) => document.getElementById(id);
@@ -25,7 +26,10 @@ function fill(setup, size) {
   }
   $("o-test").checked = setup.view.test;
   $("o-chart").checked = setup.chart;
-  $("o-speed").value = setup.speed ?? "";
+  const speed = $("o-speed");
+  const pace = String(setup.speed ?? TIMELAPSE);
+  if (![...speed.options].some((o) => o.value === pace)) speed.add(new Option(`${pace} epochs / s`, pace));
+  speed.value = pace;
   $("o-width").value = String(size.width);
   $("o-height").value = String(size.height);
 }
@@ -53,7 +57,7 @@ function read() {
     }
   }
   const controls = [...form.querySelectorAll('input[name="control"]:checked')].map((b) => b.value);
-  const speed = Number($("o-speed").value) || null;
+  const speed = parsePace($("o-speed").value);
   const clampSize = (input, lo, hi) => Math.min(hi, Math.max(lo, Math.round(Number(input.value) || lo)));
   return {
     query: embedQuery({ config, controls, test: $("o-test").checked, speed, chart: $("o-chart").checked }),

@@ -16,6 +16,7 @@ import { showConnection, showNotice, showPlaying } from "../views/run-controls.j
 import { bindKeys } from "../lib/keyboard.js";
 import { TableCache, readPalette } from "../lib/palette.js";
 import { formatCount } from "../lib/scales.js";
+import { paceOf, parsePace } from "../lib/pace.js";
 import { createScheduler } from "../lib/scheduler.js";
 import { mirrorHash } from "../state/hash.js";
 import { randomSeed } from "../state/state.js";
@@ -58,6 +59,7 @@ const link = new RunLink("comparison", {
     });
     takeGroup(message);
     timeline.refresh();
+    if (paceOf(message) !== pace()) link.speed(pace()); // a new comparison plays at full speed
   },
   onGroup: (message) => takeGroup(message),
   onConfig: (message) => {
@@ -244,7 +246,8 @@ $("vary").addEventListener("change", (e) => {
   restart();
 });
 $("dataset").addEventListener("change", (e) => changeConfig({ dataset: e.target.value }));
-$("speed").addEventListener("change", (e) => link.speed(Number(e.target.value) || null));
+const pace = () => parsePace($("speed").value);
+$("speed").addEventListener("change", () => link.speed(pace()));
 $("log-scale").addEventListener("change", (e) => {
   page.state.view.log = e.target.checked;
   overlay.setLog(e.target.checked);

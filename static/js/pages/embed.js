@@ -102,7 +102,7 @@ function reportHeight() {
 async function start() {
   try {
     await run.open({ config: setup.config });
-    if (setup.speed) run.speed(setup.speed);
+    run.speed(setup.speed); // a new run plays at full speed until told the embed's pace
   } catch (error) {
     $("connection").textContent = `This setup was refused: ${error.message}`;
     host.send("error", { message: error.message, field: error.field ?? null });

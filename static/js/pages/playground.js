@@ -17,6 +17,7 @@ import { readPalette } from "../lib/palette.js";
 import { createScheduler } from "../lib/scheduler.js";
 import { RunLink } from "../net/run-link.js";
 import { mirrorHash } from "../state/hash.js";
+import { EpochRate, paceOf } from "../lib/pace.js";
 import { LIMITS, fromHash, randomSeed, toHash, REGRESSION } from "../state/state.js";
 import { newRunLine } from "../views/new-run.js";
 import { showPlan } from "../views/rescue.js";
@@ -57,7 +58,11 @@ new ReadoutAnnouncer(root);
 const controls = new Controls(root, {
   onConfig: change,
   onAction: act,
-  onSpeed: (value) => link.speed(value, "steps"),
+  onSpeed: (pace) => {
+    page.state.speed = pace;
+    saveHash();
+    link.speed(pace, "steps"); // a fixed pace counts mini-batches here
+  },
   onView: (flag, on) => {
     page.state.view[flag] = on;
     display.setView(page.state.view);
@@ -71,7 +76,8 @@ const link = new RunLink("session", {
   },
   onHello: (message) => {
     takeSession(message);
-    if (!message.speed?.epochs_per_second) controls.setSpeed(message.speed?.steps_per_second);
+    // A new run plays at full speed until told otherwise: the page plays at the visitor's pace.
+    if (paceOf(message.speed) !== page.state.speed) link.speed(page.state.speed, "steps");
     if (message.state.step > 0) link.history().then((h) => display.loadHistory(h.points ?? h));
     timeline.refresh();
   },
@@ -87,7 +93,9 @@ const link = new RunLink("session", {
   onFrame: (frame) => {
     scheduler.stats.frames += 1;
     display.takeFrame(frame);
-    if (!frame.past && frame.history) timeline.add({ ...frame.history.point, at: frame.history.at });
+    if (frame.past) return;
+    epochRate.take(frame.epoch);
+    if (frame.history) timeline.add({ ...frame.history.point, at: frame.history.at });
   },
   onError: (message) => {
     if (message.field === "at" && message.code === "not_found") {
@@ -100,6 +108,9 @@ const link = new RunLink("session", {
   onGone: () => link.recreate().then(() => showEnded(document.getElementById("ended"))),
   onConnection: (state) => showConnection(status, state),
 }, { neurons: true });
+
+const epochRate = new EpochRate(); // what the speed control shows beside the pace's name
+setInterval(() => controls.showSpeed(page.status === "running" ? epochRate.rate() : null), 250);
 
 const timeline = runLookback(root, {
   link,
@@ -224,6 +235,7 @@ root.querySelectorAll(".dataset").forEach((label) => {
   drawPreview(label.querySelector("canvas"), label.dataset.dataset, palette);
 });
 controls.show(page.state);
+controls.setSpeed(page.state.speed);
 display.setView(page.state.view);
 window.__stepwise = { stats: scheduler.stats, page, link, display };
 

@@ -14,6 +14,7 @@ import { showNotice } from "../views/run-controls.js";
 import { mountScenes } from "../views/scenes.js";
 import { showShare, showWatchers } from "../views/share-panel.js";
 import { fromHash, randomSeed, toHash } from "../state/state.js";
+import { TIMELAPSE } from "../lib/pace.js";
 
 const STORE = "stepwise:present"; // this tab's session, so a reload keeps the same watch link
 const root = document.getElementById("app");
@@ -202,6 +203,7 @@ async function start() {
   // A reload keeps the run as it was; a new scene number (or a comparison) sets the scene up.
   if (scene && (!resumed || stored.scene !== wanted.scene || scene.compare)) await stage.show(scene);
   else if (scene) pace(run, scene);
+  else run.speed(TIMELAPSE); // no scene: the pages' default pace
   refreshShare();
 }
 

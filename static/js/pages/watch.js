@@ -15,6 +15,7 @@ import { readPalette } from "../lib/palette.js";
 import { formatValue } from "../lib/scales.js";
 import { createScheduler } from "../lib/scheduler.js";
 import { watchingCount, watchingText } from "../views/share-panel.js";
+import { EpochRate, rateText, speedName } from "../lib/pace.js";
 
 const root = document.getElementById("app");
 const $ = (id) => document.getElementById(id);
@@ -25,7 +26,12 @@ const palette = readPalette(root);
 const scheduler = createScheduler(() => view.paint());
 const view = new RunView($("live"), { palette, invalidate: () => scheduler.request(), parts: "data-v",
   plot: { radius: [2.5, 6], scale: 80 }, chart: { lineWidth: 2.5, fontSize: 12 } });
-const page = { frame: null, status: "idle", config: null };
+const page = { frame: null, status: "idle", config: null, speed: null };
+const epochRate = new EpochRate(); // the presenter's pace, as the frames show it
+setInterval(() => {
+  const text = speedName(page.speed) + rateText(page.status === "running" ? epochRate.rate() : null);
+  if ($("pace").textContent !== text) $("pace").textContent = text;
+}, 250);
 
 const run = new RunLink("session", {
   onHello: (message) => {
@@ -35,8 +41,10 @@ const run = new RunLink("session", {
   },
   onConfig: takeConfig,
   onViewers: showViewers,
+  onSpeed: (speed) => { page.speed = speed; },
   onFrame: (frame) => {
     page.frame = frame;
+    if (!frame.past) epochRate.take(frame.epoch);
     showViewers(frame.viewers);
     view.takeFrame(frame);
   },

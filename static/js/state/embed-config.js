@@ -2,11 +2,13 @@
 // config fields as the playground's hash has them (dataset=xor&hidden_layers=4,4&…), plus
 //   controls=play,step,reset,learning_rate   which controls show (empty: none, the host drives)
 //   view=test                                 start with the test points shown
-//   speed=20                                  epochs per second when playing (absent: full speed)
+//   speed=20                                  epochs per second when playing; speed=full: as fast
+//                                             as it goes (absent: the time-lapse)
 //   chart=0                                   no loss chart (a smaller embed)
 // Only fields that differ from the defaults are written, so embed URLs stay short.
 
 import { DEFAULTS, fromHash, toHash } from "./state.js";
+import { TIMELAPSE, parsePace } from "../lib/pace.js";
 
 export const CONTROLS = ["play", "step", "reset", "learning_rate", "new_start", "test_points"];
 export const DEFAULT_CONTROLS = ["play", "step", "reset", "learning_rate"];
@@ -28,19 +30,24 @@ export function readEmbed(search) {
     problems.push(...asked.filter((c) => !CONTROLS.includes(c)).map((c) => `controls:${c}`));
     controls = CONTROLS.filter((c) => asked.includes(c));
   }
-  const speed = Number(params.get("speed"));
+  let speed = TIMELAPSE;
+  try {
+    speed = parsePace(params.get("speed"));
+  } catch {
+    problems.push("speed");
+  }
   return {
     config: state.config,
     view: state.view,
     controls,
-    speed: Number.isFinite(speed) && speed > 0 ? Math.min(speed, 1000) : null,
+    speed: typeof speed === "number" ? Math.min(speed, 1000) : speed,
     chart: params.get("chart") !== "0",
     problems,
   };
 }
 
 /** The query string (without "?") for an embed of `config` showing `controls`. */
-export function embedQuery({ config, controls = DEFAULT_CONTROLS, test = false, speed = null,
+export function embedQuery({ config, controls = DEFAULT_CONTROLS, test = false, speed = TIMELAPSE,
   chart = true }) {
   const changed = {};
   for (const [key, value] of Object.entries(config)) {
@@ -52,7 +59,7 @@ export function embedQuery({ config, controls = DEFAULT_CONTROLS, test = false, 
   const sameControls = controls.length === DEFAULT_CONTROLS.length
     && controls.every((c) => DEFAULT_CONTROLS.includes(c));
   if (!sameControls) parts.push(`controls=${controls.join(",")}`);
-  if (speed) parts.push(`speed=${speed}`);
+  if (speed && speed !== TIMELAPSE) parts.push(`speed=${speed}`);
   if (!chart) parts.push("chart=0");
   return parts.join("&");
 }

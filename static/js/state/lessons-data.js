@@ -1,8 +1,10 @@
 // The seven guided scenes, one per idea of the design: each a preset configuration (seeds
 // included, so every class sees the same start), a few plain sentences, one thing to try, the
 // controls it needs beyond play, step and reset, the number to watch (`focus`, a data-v name) and
-// how fast it plays (`speed`, epochs per second; null: as fast as the server goes). A scene that
-// must be watched one example at a time gives `stepsPerSecond` instead, which wins over `speed`.
+// how fast it plays (`speed`: epochs per second where the scene's point needs a fixed pace,
+// "timelapse" — slow at first, then faster, as every page plays by default — or null: as fast as
+// the server goes). A scene that must be watched one example at a time gives `stepsPerSecond`
+// instead, which wins over `speed`.
 // The texts name only controls both /lessons and /present show (tests/browser check it).
 // Scene 3 is a comparison: runs of one start that differ only in their step size.
 

@@ -1,6 +1,9 @@
 // The page's one state object: the training config (the README's "Config fields") plus a few
-// view choices, and its round trip through the URL hash. Opening a link with this hash elsewhere
-// rebuilds the same data and the same starting weights, because the seeds are in it.
+// view choices and the pace it plays at, and its round trip through the URL hash. Opening a link
+// with this hash elsewhere rebuilds the same data and the same starting weights, because the
+// seeds are in it.
+
+import { TIMELAPSE, parsePace } from "../lib/pace.js";
 
 export const DEFAULTS = Object.freeze({
   dataset: "spiral",
@@ -33,6 +36,7 @@ export const ACTIVATIONS = ["tanh", "relu", "leaky_relu", "sigmoid", "linear"];
 export const OPTIMIZERS = ["sgd", "momentum", "rmsprop", "adam"];
 export const REGULARIZATIONS = ["none", "l1", "l2"];
 export const SEED_MAX = 2 ** 32 - 1;
+const SPEED_MAX = 10_000_000; // mini-batches per second, as the server allows
 export const LIMITS = {
   classes: [2, 6], n_samples: [10, 5000], noise: [0, 0.5], train_fraction: [0.1, 0.9],
   data_seed: [0, SEED_MAX], learning_rate: [1e-5, 10], momentum: [0, 0.999],
@@ -48,6 +52,7 @@ export function initialState() {
   return {
     config: structuredClone(DEFAULTS),
     view: { test: false, discretize: false, log: false },
+    speed: TIMELAPSE, // or "full", or mini-batches per second
   };
 }
 
@@ -89,6 +94,8 @@ export function toHash(state) {
   }
   const flags = VIEW_FLAGS.filter((flag) => state.view[flag]);
   if (flags.length) parts.push(`view=${flags.join(",")}`);
+  // the default goes unsaid; a page without a pace (compare, embed) writes none
+  if (state.speed !== undefined && state.speed !== TIMELAPSE) parts.push(`speed=${state.speed}`);
   return parts.join("&");
 }
 
@@ -143,6 +150,14 @@ export function fromHash(hash) {
     const raw = eq < 0 ? "" : decodeURIComponent(part.slice(eq + 1));
     if (key === "view") {
       for (const flag of raw.split(",")) if (VIEW_FLAGS.includes(flag)) state.view[flag] = true;
+      continue;
+    }
+    if (key === "speed") {
+      try {
+        state.speed = parsePace(raw, SPEED_MAX);
+      } catch {
+        problems.push(key);
+      }
       continue;
     }
     if (!(key in DEFAULTS)) {

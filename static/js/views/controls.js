@@ -5,12 +5,17 @@
 import { LIMITS, MULTICLASS, REGRESSION } from "../state/state.js";
 import { formatCount, formatValue, nearestStop, niceSteps } from "../lib/scales.js";
 import { holdButtons } from "./rescue.js";
+import { FULL, TIMELAPSE, rateText } from "../lib/pace.js";
 
 const range = (lo, hi, step) =>
   Array.from({ length: Math.round((hi - lo) / step) + 1 }, (_, i) => Number((lo + i * step).toFixed(4)));
 
 export const LR_STOPS = niceSteps(...LIMITS.learning_rate);
-export const SPEED_STOPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, null];
+export const SPEED_STOPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000]; // mini-batches
+const SPEEDS = [TIMELAPSE, FULL, ...SPEED_STOPS];
+const speedName = (pace) => (pace === TIMELAPSE ? "Time-lapse" : pace === FULL ? "Full speed"
+  : `${formatCount(pace)} mini-batch${pace === 1 ? "" : "es"} / s`);
+const speedPace = (value) => (value === TIMELAPSE || value === FULL ? value : Number(value));
 
 /** field -> slider id, stops, and how to show a value. */
 const SLIDERS = {
@@ -46,7 +51,8 @@ function stopIndex(stops, value) {
 }
 
 export class Controls {
-  /** handlers: onConfig(fields), onAction(name, {shift}), onView(flag, on), onSpeed(value|null) */
+  /** handlers: onConfig(fields), onAction(name, {shift}), onView(flag, on),
+   * onSpeed("timelapse" | "full" | mini-batches per second) */
   constructor(root, handlers) {
     this.root = root;
     this.h = handlers;
@@ -87,12 +93,11 @@ export class Controls {
     });
 
     const speed = $("speed");
-    speed.max = String(SPEED_STOPS.length - 1);
-    speed.value = speed.max;
+    speed.replaceChildren(...SPEEDS.map((pace) => new Option(speedName(pace), String(pace))));
     this.showSpeed();
-    speed.addEventListener("input", () => {
+    speed.addEventListener("change", () => {
       this.showSpeed();
-      this.h.onSpeed(SPEED_STOPS[speed.value]);
+      this.h.onSpeed(speedPace(speed.value));
     });
 
     $("seed").addEventListener("change", (e) => {
@@ -153,21 +158,20 @@ export class Controls {
     this.$(spec.id).setAttribute("aria-valuetext", text);
   }
 
-  /** Moves the speed slider to the server's speed (mini-batches per second, null = full). */
-  setSpeed(stepsPerSecond) {
-    const index = stepsPerSecond ? stopIndex(SPEED_STOPS.slice(0, -1), stepsPerSecond)
-      : SPEED_STOPS.length - 1;
-    this.$("speed").value = String(index);
-    this.showSpeed();
+  /** Chooses a pace: "timelapse", "full", or mini-batches per second (the nearest offered). */
+  setSpeed(pace) {
+    const choice = typeof pace === "number" ? SPEED_STOPS[stopIndex(SPEED_STOPS, pace)] : pace;
+    this.$("speed").value = String(choice);
+    this.showSpeed(this.epochRate);
   }
 
-  showSpeed() {
-    const speed = this.$("speed");
-    const value = SPEED_STOPS[speed.value];
-    const text = value === null ? "Full speed"
-      : `${formatCount(value)} mini-batch${value === 1 ? "" : "es"} / s`;
-    this.$("speed-value").textContent = text;
-    speed.setAttribute("aria-valuetext", text);
+  /** Names the pace, with the epochs per second the run plays at (null: not playing). */
+  showSpeed(epochsPerSecond = null) {
+    this.epochRate = epochsPerSecond;
+    const name = speedName(speedPace(this.$("speed").value));
+    const rate = rateText(epochsPerSecond);
+    const output = this.$("speed-value");
+    if (output.textContent !== name + rate) output.textContent = name + rate;
   }
 
   /** Shows a whole state: every input takes the config's value. */

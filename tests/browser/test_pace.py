@@ -113,6 +113,15 @@ def test_a_comparison_plays_in_time_lapse_unless_told(page: Page, server: LiveSe
     page.select_option("#speed", "full")
     body = settled(page, read, lambda body: not body["timelapse"])
     assert body["timelapse"] is False and body["epochs_per_second"] is None
+    page.wait_for_function("() => location.hash.includes('speed=full')")  # the URL keeps it
+    shared = page.url
+    page.goto("about:blank")
+    comparison_id = open_compare(page, shared)  # opened again: a new comparison, the same pace
+    expect(page.locator("#speed")).to_have_value("full")
+    page.select_option("#speed", "10")
+    page.wait_for_function("() => location.hash.includes('speed=10')")
+    body = settled(page, read, lambda body: body["epochs_per_second"] == 10)
+    assert body["epochs_per_second"] == 10 and body["timelapse"] is False
 
 
 def test_a_watcher_sees_the_pace_the_run_plays_at(page: Page, server: LiveServer) -> None:

@@ -196,7 +196,7 @@ function restart() {
   link.close(); // the comparison it replaces goes, with its runs
   link.open({ config, vary, values }).catch((error) => {
     notify(`The server refused this comparison (${error.message}); starting from the defaults.`);
-    page.state = fromCompareHash("");
+    page.state = { ...fromCompareHash(""), speed: page.state.speed };
     showState();
     return link.open({ config: page.state.config, vary: page.state.vary, values: page.state.values });
   }).catch(() => {
@@ -247,7 +247,17 @@ $("vary").addEventListener("change", (e) => {
 });
 $("dataset").addEventListener("change", (e) => changeConfig({ dataset: e.target.value }));
 const pace = () => parsePace($("speed").value);
-$("speed").addEventListener("change", () => link.speed(pace()));
+// The hash keeps the pace (epochs per second here); one the list lacks joins it.
+const speedChoice = String(page.state.speed);
+if (![...$("speed").options].some((o) => o.value === speedChoice)) {
+  $("speed").add(new Option(`${speedChoice} epochs / s`, speedChoice));
+}
+$("speed").value = speedChoice;
+$("speed").addEventListener("change", () => {
+  page.state.speed = pace();
+  saveHash();
+  link.speed(pace());
+});
 $("log-scale").addEventListener("change", (e) => {
   page.state.view.log = e.target.checked;
   overlay.setLog(e.target.checked);

@@ -94,10 +94,10 @@ export function parseValue(vary, text) {
 
 const VALUE_SEP = ";"; // between runs; hidden layers use commas inside one value
 
-/** The state as a hash (without '#'): the shared config and view, then vary and values. */
-export function toCompareHash({ config, view, vary, values }) {
+/** The state as a hash (without '#'): the shared config, view and pace, then vary and values. */
+export function toCompareHash({ config, view, speed, vary, values }) {
   const shown = values.map((v) => (Array.isArray(v) ? v.join(",") : String(v)));
-  const parts = [toHash({ config, view }), `vary=${vary}`,
+  const parts = [toHash({ config, view, speed }), `vary=${vary}`,
     `values=${shown.map(encodeURIComponent).join(VALUE_SEP).replace(/%2C/g, ",")}`];
   return parts.filter(Boolean).join("&");
 }
@@ -128,7 +128,8 @@ export function fromCompareHash(hash) {
       // keep the defaults
     }
   }
-  return { config: state.config, view: state.view, vary, values: structuredClone(values) };
+  return { config: state.config, view: state.view, speed: state.speed, vary,
+    values: structuredClone(values) };
 }
 
 /** The playground's hash for one run: the shared config with that run's value. */

@@ -18,6 +18,7 @@ import { renderLegend } from "./legend.js";
 import { NetworkDiagram } from "./network.js";
 
 const ANNOUNCE_EVERY_MS = 8000;
+const FIRST_BOUNDARY = "stepwise:first-boundary";
 const STATUS_TEXT = { running: "Playing", idle: "Paused", diverged: "Blew up", past: "Looking back" };
 const percent = (v) => `${formatValue(100 * v, 2)}\u00a0%`;
 
@@ -243,6 +244,8 @@ export class RunView {
       note.textContent = `Showing layer ${hover.layer}, neuron ${hover.index + 1}`;
     } else if (grid) {
       this.boundary.paintGrid(grid.bytes, grid.resolution, table);
+      // For the page bench: when, after navigation, the first boundary was drawn.
+      if (!performance.getEntriesByName(FIRST_BOUNDARY).length) performance.mark(FIRST_BOUNDARY);
     }
     if (note) note.hidden = !(hover && hover.kind !== "output");
     // Test hook and style hook: which moment the plot shows now.

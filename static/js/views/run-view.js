@@ -247,9 +247,12 @@ export class RunView {
       // For the page bench: when, after navigation, the first boundary was drawn.
       if (!performance.getEntriesByName(FIRST_BOUNDARY).length) performance.mark(FIRST_BOUNDARY);
     }
-    if (note) note.hidden = !(hover && hover.kind !== "output");
+    // Written only when they change: an attribute set, even to its value, restyles the subtree.
+    const hidden = !(hover && hover.kind !== "output");
+    if (note && note.hidden !== hidden) note.hidden = hidden;
     // Test hook and style hook: which moment the plot shows now.
-    this.root.dataset.shown = frame.past ? `past:${frame.at}` : "live";
+    const shown = frame.past ? `past:${frame.at}` : "live";
+    if (this.root.dataset.shown !== shown) this.root.dataset.shown = shown;
   }
 
   showNumbers(frame) {

@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
@@ -24,7 +23,7 @@ from app.api import (
     sessions,
     timeline,
 )
-from app.api.assets import Assets
+from app.api.assets import Assets, GzipAnswers
 from app.api.head import HeadAsGet
 from app.api.limits import BodyLimit
 from app.api.misses import Misses
@@ -69,8 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     refusals.install(app)
     contract.install(app, settings)
-    # Pages and API answers; static files come gzipped already and pass through as they are.
-    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=6)
+    app.add_middleware(GzipAnswers, minimum_size=1024, compresslevel=6)
     app.add_middleware(BodyLimit, max_bytes=settings.max_message_bytes)
     app.add_middleware(SecurityHeaders, allowed_embedders=settings.allowed_embedders)
     app.add_middleware(HeadAsGet)

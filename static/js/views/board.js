@@ -5,7 +5,7 @@
 // playground's PickBoard adds click-to-pick and PNG export.
 
 import { cssColor, MAX_CLASSES, pointColor } from "../lib/palette.js";
-import { keep, sameBytes } from "../lib/bytes.js";
+import { keep, sameBytes } from "../lib/repaint.js";
 
 export const EXTENT = 6;
 export const SHAPES = ["circle", "square", "triangle", "diamond", "down", "star"];

@@ -3,7 +3,7 @@
 // width so a redraw strokes a couple of dozen paths, whatever the size of the network.
 
 import { FEATURE_INFO, featureMap } from "../lib/features.js";
-import { keep, sameBytes } from "../lib/bytes.js";
+import { keep, sameBytes } from "../lib/repaint.js";
 import { cssColor } from "../lib/palette.js";
 import { formatValue } from "../lib/scales.js";
 

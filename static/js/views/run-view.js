@@ -13,6 +13,7 @@ import { ClassroomChart, LossChart } from "../charts/loss-chart.js";
 import { featureMap } from "../lib/features.js";
 import { TableCache } from "../lib/palette.js";
 import { formatCount, formatLoss, formatPercent, formatValue } from "../lib/scales.js";
+import { setText } from "../lib/repaint.js";
 import { Board, PickBoard } from "./board.js";
 import { renderLegend } from "./legend.js";
 import { NetworkDiagram } from "./network.js";
@@ -216,16 +217,19 @@ export class RunView {
     const grid = frame?.grid;
     const table = grid && this.tables.get({ encoding: grid.encoding, range: grid.range,
       discretize: this.view.discretize });
-    if (this.fresh && frame) {
+    const fresh = this.fresh && frame;
+    if (fresh) {
       this.fresh = false;
       this.paintBoundary(frame, grid, table);
-      this.showNumbers(frame);
       drew = true;
     }
     if (this.network) drew = this.network.draw(grid, table) || drew;
     drew = this.boundary.drawPoints() || drew;
-    if (this.chart) drew = this.chart.draw() || drew;
+    // Canvases first, words after: a chart setting its font after a word changed would make the
+    // browser restyle the page in the middle of the paint, and once more for the frame.
     if (this.strip) drew = this.strip.draw() || drew;
+    if (this.chart) drew = this.chart.draw() || drew;
+    if (fresh) this.showNumbers(frame);
     return drew;
   }
 
@@ -323,7 +327,7 @@ export class RunView {
     const node = this.part(name);
     if (!node) return;
     this.shown[name] = value;
-    node.textContent = value;
+    setText(node, value);
   }
 
   announce(text) {

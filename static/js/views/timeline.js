@@ -8,6 +8,7 @@
 // which opens a list of them, each still a way to its moment.
 
 import { PAD } from "../charts/chart.js";
+import { OnScreen, setText } from "../lib/repaint.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 // Markers differ by shape as well as colour.
@@ -105,6 +106,7 @@ export class TimelineView {
     this.list.setAttribute("aria-label", "Moments found");
     this.list.hidden = true;
     root.append(track, this.crowd, row, this.list);
+    this.onScreen = new OnScreen(root, () => this.invalidate());
     this.marksWidth = 0; // kept from the observer: reading it while drawing would force a layout
     new ResizeObserver(([entry]) => { // crowding is in pixels: a narrower track may group more
       this.marksWidth = entry.contentRect.width;
@@ -146,8 +148,9 @@ export class TimelineView {
   /** Brings the DOM up to date; returns whether anything changed. */
   draw() {
     const { moments: movedRange, markers: newMarkers, readout } = this.dirty;
+    if (!(movedRange || newMarkers || readout) || !this.onScreen.due()) return false;
     this.dirty = { moments: false, markers: false, readout: false };
-    if (readout) this.readout.textContent = this.said;
+    if (readout) setText(this.readout, this.said);
     if (!movedRange && !newMarkers) return readout;
     const first = this.moments[0]?.x ?? 0;
     const last = this.moments.at(-1)?.x ?? 0;

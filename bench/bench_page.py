@@ -196,6 +196,7 @@ def main() -> None:
         ("frames per second arrived", "", num(one, "frames", 1), ""),
         ("4x throttled: paints per second", f"{b['paints_4x']}", num(four, "paints", 1), ">= 20"),
         ("4x throttled: main thread busy", "", f"{median(four, 'busy'):.0%}", ""),
+        ("4x throttled: frames per second arrived", "", num(four, "frames", 1), ""),
         ("4x throttled: epochs per second shown", "", num(four, "epochs", 0), ""),
         ("4x / 1x epochs per second shown", "", f"{same:.2f}", "0.8 - 1.2"),
     ]

@@ -71,7 +71,8 @@ def serve() -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings()), log_level="warning"))
+    config = uvicorn.Config(create_app(Settings()), log_level="warning", server_header=False)
+    server = uvicorn.Server(config)  # served as app/cli.py serves it
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

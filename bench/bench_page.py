@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.api.assets import BROTLI
 from app.config import Settings
 from app.main import create_app
 
@@ -173,7 +174,9 @@ def main() -> None:
     one, four = plays[1.0], plays[4.0]
     same = median(four, "epochs") / max(median(one, "epochs"), 1e-9)
     load = os.getloadavg()[0]
+    coding = "brotli" if BROTLI else "gzip (the brotli package is not installed)"
     print(f"spiral-8-8, full speed, 1280x800; medians of {args.runs} runs; load average {load:.1f}")
+    print(f"  static files sent as {coding}")
     print(f"  {'':40} {'before':>9} {'now':>9}   goal")
     b = BEFORE
     rows = [

@@ -219,7 +219,7 @@ def main() -> None:
         ("4x throttled: epochs per second shown", "", num(four, "epochs", 0), ""),
         ("4x throttled: epochs per second trained", "", num(four, "trained", 0), ""),
         ("4x / 1x epochs per second shown", "", f"{same:.2f}", "0.8 - 1.2"),
-        ("4x: shown / trained (the page keeping up)", "", f"{kept:.2f}", ""),
+        ("4x: shown / trained (page keeps up)", "", f"{kept:.2f}", ""),
     ]
     for label, before, now, goal in rows:
         print(f"  {label:40} {before:>9} {now:>9}   {goal}")

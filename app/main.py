@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from app import __version__
@@ -24,6 +23,7 @@ from app.api import (
     sessions,
     timeline,
 )
+from app.api.assets import Assets, GzipAnswers
 from app.api.head import HeadAsGet
 from app.api.limits import BodyLimit
 from app.api.misses import Misses
@@ -68,10 +68,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     refusals.install(app)
     contract.install(app, settings)
+    app.add_middleware(GzipAnswers, minimum_size=1024, compresslevel=6)
     app.add_middleware(BodyLimit, max_bytes=settings.max_message_bytes)
     app.add_middleware(SecurityHeaders, allowed_embedders=settings.allowed_embedders)
     app.add_middleware(HeadAsGet)
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    app.state.assets = Assets(ROOT / "static")
+    app.mount("/static", app.state.assets, name="static")
     app.include_router(health.router)
     app.include_router(sessions.router)
     app.include_router(timeline.router)

@@ -28,8 +28,10 @@ def render(request: Request, template: str, **context: Any) -> HTMLResponse:
     templates = request.app.state.templates
     # Every page may have to say that its run ended, and after how long idle runs are deleted.
     expiry = idle_expiry(request.app.state.settings.idle_expiry_seconds)
+    assets = request.app.state.assets
+    shared = {"version": __version__, "idle_expiry": expiry, "static": assets.base}
     response: HTMLResponse = templates.TemplateResponse(
-        request, template, {"version": __version__, "idle_expiry": expiry, **context}
+        request, template, {**shared, "module": assets.module, **context}
     )
     return response
 

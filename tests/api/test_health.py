@@ -13,7 +13,8 @@ def test_playground_page_loads_its_module(client: TestClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
-    assert '<script type="module" src="/static/js/pages/playground.js' in response.text
-    module = client.get("/static/js/pages/playground.js")
+    base = client.app.state.assets.base  # type: ignore[attr-defined]
+    assert f'<script type="module" src="{base}/js/pages/playground.js"' in response.text
+    module = client.get(f"{base}/js/pages/playground.js")
     assert module.status_code == 200
     assert "javascript" in module.headers["content-type"]

@@ -10,6 +10,7 @@
 
 import { formatValue, niceTicks } from "../lib/scales.js";
 import * as epochAxis from "./epoch-axis.js";
+import { OnScreen } from "../lib/repaint.js";
 
 export const MAX_POINTS = 4000;
 export const PAD = { left: 46, right: 10, top: 10, bottom: 24 };
@@ -157,6 +158,7 @@ export class Chart {
       canvas.addEventListener("pointerleave", () => this.pointAt(null));
     }
     new ResizeObserver(() => this.resize()).observe(canvas);
+    this.onScreen = new OnScreen(canvas, () => this.o.invalidate?.());
   }
 
   /** New series (and as many empty tracks as they name). */
@@ -243,7 +245,7 @@ export class Chart {
 
   /** Redraws if anything changed since the last draw; returns whether it drew. */
   draw() {
-    if (!this.dirty) return false;
+    if (!this.dirty || !this.onScreen.due()) return false;
     this.dirty = false;
     this.paint();
     this.o.readout?.(this.hover);

@@ -5,6 +5,7 @@
 
 import { Chart, nearest } from "./chart.js";
 import { formatLoss, formatPercent, formatValue } from "../lib/scales.js";
+import { setText } from "../lib/repaint.js";
 
 /** Training loss solid, test loss dashed, in the colours given. */
 function lossSeries(colors, { width = 2, dash = [6, 4], cap = "butt" } = {}) {
@@ -63,9 +64,9 @@ export class LossChart extends Chart {
     const metric = this.metricName === "R²" ? "r2" : "accuracy";
     const test = point[`test_${metric}`];
     const shown = metric === "r2" ? formatValue(test ?? NaN, 3) : formatPercent(test);
-    this.readoutNode.textContent = `epoch ${formatValue(track.x[index], 4)}`
+    setText(this.readoutNode, `epoch ${formatValue(track.x[index], 4)}`
       + ` · train ${formatLoss(point.train_loss)} · test ${formatLoss(point.test_loss)}`
-      + ` · test ${this.metricName} ${shown}`;
+      + ` · test ${this.metricName} ${shown}`);
   }
 }
 

@@ -63,10 +63,11 @@ export class RunLink {
     return this.recipe?.config ?? null;
   }
 
-  /** Creates the run — recipe: {config} or {snapshot} (JSON text), or a comparison's spec. */
-  async open(recipe) {
+  /** Creates the run — recipe: {config} or {snapshot} (JSON text), or a comparison's spec;
+   * `asked`: the answer to a creation of that recipe already under way. */
+  async open(recipe, asked = null) {
     this.socket?.close();
-    const created = await KINDS[this.kind].create(structuredClone(recipe));
+    const created = await (asked ?? KINDS[this.kind].create(structuredClone(recipe)));
     if (this.kind === "comparison") this.recipe = structuredClone(recipe);
     this.adopt(created);
     return created;

@@ -9,7 +9,7 @@ import {
   MAX_RUNS, MIN_RUNS, VARIED, fromCompareHash, heading, parseValue, playgroundHash, showValue,
   toCompareHash, valuesFor,
 } from "../state/compare-state.js";
-import { comparisonLookback, showVerdicts } from "../views/lookback.js";
+import { comparisonLookback, showVerdicts } from "../views/compare-lookback.js";
 import { showEnded } from "../views/ended.js";
 import { ReadoutAnnouncer } from "../views/readouts.js";
 import { showConnection, showNotice, showPlaying } from "../views/run-controls.js";

@@ -21,13 +21,14 @@ import { EpochRate, paceOf } from "../lib/pace.js";
 import { LIMITS, fromHash, randomSeed, toHash, REGRESSION } from "../state/state.js";
 import { newRunLine } from "../views/new-run.js";
 import { showPlan } from "../views/rescue.js";
+import { state as startState, takeEarly } from "../net/early-session.js";
 
 const root = document.getElementById("app");
 rememberFolds(root);
 const status = document.getElementById("server-status");
 const palette = readPalette();
 const page = {
-  state: fromHash(location.hash).state,
+  state: startState, // read from the hash by the module that asked for the session
   data: { train: [], test: [] },
   classes: 2,
   problem: "binary",
@@ -239,7 +240,7 @@ controls.setSpeed(page.state.speed);
 display.setView(page.state.view);
 window.__stepwise = { stats: scheduler.stats, page, link, display };
 
-link.open({ config: page.state.config }).catch((error) => {
+link.open({ config: page.state.config }, takeEarly()).catch((error) => {
   notify(`The server refused this setup (${error.message}); starting from the defaults.`);
   page.state = fromHash("").state;
   controls.show(page.state);

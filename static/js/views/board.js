@@ -5,6 +5,7 @@
 // playground's PickBoard adds click-to-pick and PNG export.
 
 import { cssColor, MAX_CLASSES, pointColor } from "../lib/palette.js";
+import { keep, sameBytes } from "../lib/repaint.js";
 
 export const EXTENT = 6;
 export const SHAPES = ["circle", "square", "triangle", "diamond", "down", "star"];
@@ -28,6 +29,9 @@ export class Board {
 
   /** Paints `bytes` (resolution² cells, row 0 at the top) through a 256-entry colour table. */
   paintGrid(bytes, resolution, table) {
+    if (this.image?.width === resolution && table === this.table && sameBytes(bytes, this.bytes)) return;
+    this.table = table;
+    this.bytes = keep(bytes);
     if (!this.image || this.image.width !== resolution) {
       this.heat.width = resolution;
       this.heat.height = resolution;

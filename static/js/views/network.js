@@ -3,6 +3,7 @@
 // width so a redraw strokes a couple of dozen paths, whatever the size of the network.
 
 import { FEATURE_INFO, featureMap } from "../lib/features.js";
+import { keep, sameBytes } from "../lib/repaint.js";
 import { cssColor } from "../lib/palette.js";
 import { formatValue } from "../lib/scales.js";
 
@@ -77,6 +78,7 @@ export class NetworkDiagram {
     const dpr = window.devicePixelRatio || 1;
     this.canvas.width = Math.round(width * dpr);
     this.canvas.height = Math.round(height * dpr);
+    this.linksStale = true; // a resized canvas is blank
     this.dirty = true;
     this.invalidate?.();
   }
@@ -194,9 +196,22 @@ export class NetworkDiagram {
     if (outputGrid && this.arch.problem !== "multiclass") {
       paint(outputs[0], outputGrid.bytes, outputGrid.resolution, outputTable);
     }
-    this.drawLinks();
+    if (this.linksChanged()) this.drawLinks();
     this.showZoom();
     return true;
+  }
+
+  /** Whether the links would look different: each is drawn by the sign and level of its weight,
+   * which settle long before the weights do, so most frames keep the links drawn. */
+  linksChanged() {
+    const keys = [...this.links()].map(({ w }) => linkKey(w));
+    const hover = this.hoverLink;
+    const same = !this.linksStale && hover === this.drawnHover && this.linkKeys?.length === keys.length
+      && keys.every((key, i) => key === this.linkKeys[i]);
+    this.linkKeys = keys;
+    this.drawnHover = hover;
+    this.linksStale = false;
+    return !same;
   }
 
   drawLinks() {
@@ -208,7 +223,7 @@ export class NetworkDiagram {
     if (!layers) return;
     const buckets = new Map();
     for (const link of this.links()) {
-      const key = (link.w < 0 ? -1 : 1) * (1 + Math.min(LEVELS - 1, Math.floor(Math.abs(link.w) * 2.5)));
+      const key = linkKey(link.w);
       if (!buckets.has(key)) buckets.set(key, []);
       buckets.get(key).push(link);
     }
@@ -284,6 +299,11 @@ export class NetworkDiagram {
   }
 }
 
+/** A link's look: the sign of its weight times 1 + its level of thickness and opacity. */
+function linkKey(w) {
+  return (w < 0 ? -1 : 1) * (1 + Math.min(LEVELS - 1, Math.floor(Math.abs(w) * 2.5)));
+}
+
 function curve(ctx, a, b, n) {
   const x0 = a.x + n;
   const y0 = a.y + n / 2;
@@ -317,11 +337,15 @@ function paint(canvas, bytes, resolution, table) {
     canvas.width = resolution;
     canvas.height = resolution;
     canvas.image = null;
+    canvas.bytes = null; // a resized canvas is blank
   }
   if (!canvas.image) {
     canvas.image = new ImageData(resolution, resolution);
     canvas.words = new Uint32Array(canvas.image.data.buffer);
   }
+  if (canvas.table === table && sameBytes(canvas.bytes, bytes)) return; // already shown
+  canvas.table = table;
+  canvas.bytes = keep(bytes);
   const words = canvas.words;
   for (let i = 0; i < words.length; i += 1) words[i] = table[bytes[i]];
   canvas.getContext("2d").putImageData(canvas.image, 0, 0);

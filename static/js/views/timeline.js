@@ -8,6 +8,7 @@
 // which opens a list of them, each still a way to its moment.
 
 import { PAD } from "../charts/chart.js";
+import { OnScreen, setText } from "../lib/repaint.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 // Markers differ by shape as well as colour.
@@ -69,7 +70,7 @@ export class TimelineView {
     this.invalidate = invalidate || (() => this.draw());
     this.moments = [];
     this.markers = [];
-    this.dirty = { moments: false, markers: false };
+    this.dirty = { moments: false, markers: false, readout: false };
     this.index = null; // the moment shown, or null when live
     root.classList.add("timeline");
     root.dataset.view = "live";
@@ -105,7 +106,10 @@ export class TimelineView {
     this.list.setAttribute("aria-label", "Moments found");
     this.list.hidden = true;
     root.append(track, this.crowd, row, this.list);
-    new ResizeObserver(() => { // crowding is in pixels: a narrower track may group more
+    this.onScreen = new OnScreen(root, () => this.invalidate());
+    this.marksWidth = 0; // kept from the observer: reading it while drawing would force a layout
+    new ResizeObserver(([entry]) => { // crowding is in pixels: a narrower track may group more
+      this.marksWidth = entry.contentRect.width;
       this.dirty.moments = true;
       this.invalidate();
     }).observe(this.marks);
@@ -143,9 +147,11 @@ export class TimelineView {
 
   /** Brings the DOM up to date; returns whether anything changed. */
   draw() {
-    const { moments: movedRange, markers: newMarkers } = this.dirty;
-    if (!movedRange && !newMarkers) return false;
-    this.dirty = { moments: false, markers: false };
+    const { moments: movedRange, markers: newMarkers, readout } = this.dirty;
+    if (!(movedRange || newMarkers || readout) || !this.onScreen.due()) return false;
+    this.dirty = { moments: false, markers: false, readout: false };
+    if (readout) setText(this.readout, this.said);
+    if (!movedRange && !newMarkers) return readout;
     const first = this.moments[0]?.x ?? 0;
     const last = this.moments.at(-1)?.x ?? 0;
     this.input.min = String(first);
@@ -185,7 +191,7 @@ export class TimelineView {
     const first = this.moments[0]?.x ?? 0;
     const span = (this.moments.at(-1)?.x ?? 0) - first;
     const ts = this.markers.map((m) => (span > 0 ? Math.min(1, Math.max(0, (m.x - first) / span)) : 0));
-    const groups = crowds(ts, this.marks.clientWidth);
+    const groups = crowds(ts, this.marksWidth);
     const key = JSON.stringify(groups);
     if (rebuild || key !== this.groupsKey) {
       this.groupsKey = key;
@@ -323,7 +329,11 @@ export class TimelineView {
     return this.index === null ? null : this.moments[this.index];
   }
 
+  /** The line under the track; written in draw(), with the rest of the paint. */
   say(text) {
-    this.readout.textContent = text;
+    if (text === this.said) return;
+    this.said = text;
+    this.dirty.readout = true;
+    this.invalidate();
   }
 }

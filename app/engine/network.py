@@ -84,7 +84,7 @@ class Network:
         Everything is bound once, before the loop: a step of a small network costs little
         more than its numpy calls.
         """
-        dot, delta, grad0, n = np.dot, self.output.delta, self.grad_blocks[0], ws.n
+        dot, vdot, delta, grad0, n = np.dot, np.vdot, self.output.delta, self.grad_blocks[0], ws.n
         first_block, first_out, first_delta = ws.first_block, ws.first_out, ws.first_delta
         forward, output, backward = ws.forward_tape, ws.output_tape, ws.backward_tape
         logits, limit, y, d = ws.logits_flat, ws.gauge_limit, ws.y, ws.delta
@@ -94,7 +94,7 @@ class Network:
             dot(first_block, x, first_out)
             for f, args in forward:
                 f(*args)
-            gauge = dot(logits, logits)  # sum of squared logits
+            gauge = vdot(logits, logits)  # sum of squared logits (np.dot's, with less dispatch)
             if not gauge < limit:
                 return i
             for f, args in output:

@@ -1,9 +1,12 @@
-"""Engine speed on the reference config "spiral-8-8", against the plainest numpy loop (the floor).
+"""Engine speed against a minimal numpy loop for the same network (the floor, engine_floor.py).
 
-Run from the project root: `python bench/bench_engine.py`. Prints one figure per line, each the
-median over several repetitions. The floor is the textbook loop for the same network: allocating
-`x @ w + b` forward and backward passes and per-array SGD updates, with the same data, shuffling
-and batches, so engine/floor is the price (or gain) of the engine's structure.
+Run from the project root: `python bench/bench_engine.py`. For the reference config "spiral-8-8"
+and the largest network (8 x 32), with SGD and Adam, it first trains the engine and the floor
+from the same seed for CHECK_EPOCHS and stops loudly unless their parameters agree within
+TOLERANCE: the floor must be the same computation, or its speed means nothing. Then it times
+both, interleaved, in this process's CPU time (other processes' load must not count), and
+prints medians of epochs/s and the engine/floor time ratio: the engine's price for its structure
+(divergence checks, penalties, every optimizer and activation behind one interface).
 """
 
 import statistics
@@ -18,6 +21,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.engine import TrainConfig, Trainer
+from bench.engine_floor import Floor
 
 CONFIG = TrainConfig(
     dataset="spiral",
@@ -30,7 +34,22 @@ CONFIG = TrainConfig(
     learning_rate=0.03,
     batch_size=10,
 )
-REPEATS = 7
+NETWORKS = {
+    "spiral-8-8": (CONFIG, 100),
+    "spiral-8x32": (replace(CONFIG, hidden_layers=(32,) * 8), 20),
+}
+OPTIMIZERS = {"sgd": 0.03, "adam": 0.003}  # learning rates
+REPEATS = 15
+CHECK_EPOCHS = 50
+TOLERANCE = 1e-12
+GOAL = 1.15
+BEFORE_COMMIT = "4d6dcd1"  # engine/floor of the engine before its step was taped, this floor
+BEFORE = {
+    ("spiral-8-8", "sgd"): 1.50,
+    ("spiral-8-8", "adam"): 1.40,
+    ("spiral-8x32", "sgd"): 1.24,
+    ("spiral-8x32", "adam"): 1.14,
+}
 
 
 def median_seconds(run: Callable[[], object], repeats: int = REPEATS) -> float:
@@ -42,54 +61,65 @@ def median_seconds(run: Callable[[], object], repeats: int = REPEATS) -> float:
     return statistics.median(times)
 
 
-def floor_epochs(x: np.ndarray, t: np.ndarray, epochs: int, batch: int, lr: float) -> None:
-    """The simplest numpy training loop for 2 -> 8 -> 8 -> 1, tanh, sigmoid + BCE, SGD."""
-    rng = np.random.default_rng(0)
-    w1, w2, w3 = rng.normal(0, 0.5, (2, 8)), rng.normal(0, 0.35, (8, 8)), rng.normal(0, 0.5, (8, 1))
-    b1, b2, b3 = np.zeros(8), np.zeros(8), np.zeros(1)
-    n = len(x)
-    for _ in range(epochs):
-        order = rng.permutation(n)
-        xs, ts = x[order], t[order]
-        for i in range(0, n, batch):
-            xb, tb = xs[i : i + batch], ts[i : i + batch]
-            h1 = np.tanh(xb @ w1 + b1)
-            h2 = np.tanh(h1 @ w2 + b2)
-            p = 1.0 / (1.0 + np.exp(-(h2 @ w3 + b3)))
-            d3 = (p - tb) / len(xb)
-            d2 = (d3 @ w3.T) * (1 - h2 * h2)
-            d1 = (d2 @ w2.T) * (1 - h1 * h1)
-            w3 -= lr * (h2.T @ d3)
-            b3 -= lr * d3.sum(axis=0)
-            w2 -= lr * (h1.T @ d2)
-            b2 -= lr * d2.sum(axis=0)
-            w1 -= lr * (xb.T @ d1)
-            b1 -= lr * d1.sum(axis=0)
+def compare(config: TrainConfig, epochs: int) -> tuple[float, float, float]:
+    """Check the floor against the engine, then time both: (max |difference|, engine epochs/s,
+    floor epochs/s), the speeds medians of interleaved runs."""
+    trainer = Trainer(config)
+    floor = Floor(
+        trainer.x_train, trainer.y_train, config.hidden_layers, config.batch_size, config.seed
+    )
+
+    def run_floor(epochs: int) -> None:
+        if config.optimizer == "sgd":
+            floor.sgd(epochs, config.learning_rate)
+        else:
+            floor.adam(epochs, config.learning_rate, config.momentum)
+
+    if not np.array_equal(trainer.net.params, floor.p):
+        raise SystemExit(f"the floor does not start from the engine's weights ({config})")
+    trainer.train(epochs=CHECK_EPOCHS)
+    run_floor(CHECK_EPOCHS)
+    gap = float(np.max(np.abs(trainer.net.params - floor.p)))
+    if not gap <= TOLERANCE:
+        raise SystemExit(
+            f"the floor left the engine: max |difference| {gap:.1e} > {TOLERANCE:.0e} after "
+            f"{CHECK_EPOCHS} epochs ({config.optimizer}, {config.hidden_layers})"
+        )
+    engine_times, floor_times = [], []
+    for _ in range(REPEATS):
+        for run, times in (
+            (lambda: trainer.train(epochs=epochs), engine_times),
+            (lambda: run_floor(epochs), floor_times),
+        ):
+            start = time.process_time()
+            run()
+            times.append(time.process_time() - start)
+    return gap, epochs / statistics.median(engine_times), epochs / statistics.median(floor_times)
 
 
 def main() -> None:
-    epochs = 200
+    print(
+        f"{'config':<13}{'optimizer':<10}{'max |diff|':>11}{'engine ep/s':>13}{'floor ep/s':>12}"
+        f"{'engine us/step':>16}{'engine/floor':>14}{'before':>8}"
+    )
+    for name, (config, epochs) in NETWORKS.items():
+        for optimizer, lr in OPTIMIZERS.items():
+            c = replace(config, optimizer=optimizer, learning_rate=lr)
+            gap, engine, floor = compare(c, epochs)
+            steps = Trainer(c).steps_per_epoch
+            print(
+                f"{name:<13}{optimizer:<10}{gap:>11.1e}{engine:>13.0f}{floor:>12.0f}"
+                f"{1e6 / (engine * steps):>16.1f}{floor / engine:>14.2f}"
+                f"{BEFORE[name, optimizer]:>8.2f}"
+            )
+    print(f"goal: engine/floor <= {GOAL} (before: the engine at {BEFORE_COMMIT})")
     trainer = Trainer(CONFIG)
-    steps = epochs * trainer.steps_per_epoch
-    trainer.train(epochs=5)  # warm the workspaces
-    engine = median_seconds(lambda: trainer.train(epochs=epochs))
-    x, t = trainer.x_train, trainer.y_train.astype(np.float64)[:, None]
-    floor = median_seconds(lambda: floor_epochs(x, t, epochs, CONFIG.batch_size, 0.03))
-    adam = Trainer(replace(CONFIG, optimizer="adam"))
-    adam.train(epochs=5)
-    adam_time = median_seconds(lambda: adam.train(epochs=epochs))
+    trainer.train(epochs=5)
     trainer.grid(100)
     grid = median_seconds(lambda: [trainer.grid(100) for _ in range(100)]) / 100
     neurons = median_seconds(lambda: [trainer.neuron_grids(100) for _ in range(20)]) / 20
     metrics = median_seconds(lambda: [trainer._measure() for _ in range(100)]) / 100
-
     print(f"config                     spiral-8-8 ({trainer.n_train} train, batch 10, sgd, tanh)")
-    print(f"engine epochs/s            {epochs / engine:.0f}")
-    print(f"engine us/step             {engine / steps * 1e6:.1f}")
-    print(f"engine us/step (adam)      {adam_time / steps * 1e6:.1f}")
-    print(f"floor epochs/s             {epochs / floor:.0f}")
-    print(f"floor us/step              {floor / steps * 1e6:.1f}")
-    print(f"engine/floor time ratio    {engine / floor:.2f}")
     print(f"grid 100x100 us            {grid * 1e6:.0f}")
     print(f"neuron grids 100x100 us    {neurons * 1e6:.0f}")
     print(f"metrics (uncached) us      {metrics * 1e6:.0f}")

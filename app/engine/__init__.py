@@ -1,7 +1,8 @@
 """Stepwise's training engine: pure numpy, deterministic given its seeds.
 
-Modules, in import order: activations, losses, features, datasets, optimizers (tables of named
-pieces) -> network (flat-parameter MLP) -> grid -> config -> trainer (the public entry point).
+Modules, in import order: tape (steps as lists of numpy calls) -> activations, losses, features,
+datasets, optimizers (tables of named pieces) -> network (flat-parameter MLP) -> grid -> config
+-> trainer (the public entry point).
 """
 
 from app.engine import checkpoint

@@ -1,9 +1,11 @@
 """Optimizers over one flat parameter vector, all sharing one small interface.
 
-`step(params, grads)` updates `params` in place from `grads`. Hyperparameters (`lr`,
-`momentum`, `nesterov`) are plain attributes that may change between any two steps; the
-running state (`buffers` and the step count `t`) survives such changes. Because the whole
-network lives in one vector, each update is a handful of numpy calls whatever the depth.
+`step(params, grads)` updates `params` in place from `grads`; `ops(params, grads)` is the same
+update as a tape (tape.py) for the training loop to play. Hyperparameters (`lr`, `momentum`,
+`nesterov`) are plain attributes that may change between any two steps (a tape holds the
+values it was built with); the running state (`buffers` and the step count `t`) survives such
+changes. Because the whole network lives in one vector, each update is a handful of numpy calls
+whatever the depth.
 
 `momentum` doubles as rmsprop's decay rho and adam's beta1 (see config.py).
 """
@@ -14,13 +16,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from app.engine.tape import Tape, const, run
+
 F64 = NDArray[np.float64]
 EPS = 1e-8
 BETA2 = 0.999  # adam's second-moment decay
 
 
 class Optimizer(ABC):
-    """The shared interface; each optimizer below supplies `step`."""
+    """The shared interface; each optimizer below supplies `ops`, its update as a tape."""
 
     slots: tuple[str, ...] = ()  # names of the per-parameter state vectors
 
@@ -32,8 +36,13 @@ class Optimizer(ABC):
         self._tmp2 = np.empty(size)
 
     @abstractmethod
+    def ops(self, p: F64, g: F64) -> Tape:
+        """The update of `p` in place from the gradient `g`, with today's hyperparameters: a
+        tape to build again whenever they change."""
+
     def step(self, p: F64, g: F64) -> None:
         """Update `p` in place from the gradient `g`."""
+        run(self.ops(p, g))
 
     def reset(self) -> None:
         self.t = 0
@@ -53,75 +62,80 @@ class Optimizer(ABC):
 
 
 class SGD(Optimizer):
-    def step(self, p: F64, g: F64) -> None:
-        np.multiply(g, self.lr, out=self._tmp)
-        np.subtract(p, self._tmp, out=p)
+    def ops(self, p: F64, g: F64) -> Tape:
+        return [(np.multiply, (g, const(self.lr), self._tmp)), (np.subtract, (p, self._tmp, p))]
 
 
 class Momentum(Optimizer):
     slots = ("velocity",)
 
-    def __init__(self, size: int, lr: float, momentum: float, nesterov: bool) -> None:
-        super().__init__(size, lr, momentum, nesterov)
-        self._v = self.buffers["velocity"]
-
-    def step(self, p: F64, g: F64) -> None:
-        v, step = self._v, self._tmp
-        np.multiply(g, self.lr, out=step)
-        np.multiply(v, self.momentum, out=v)
-        np.subtract(v, step, out=v)  # v = mu v - lr g
+    def ops(self, p: F64, g: F64) -> Tape:
+        v, step, mu = self.buffers["velocity"], self._tmp, const(self.momentum)
+        tape: Tape = [
+            (np.multiply, (g, const(self.lr), step)),
+            (np.multiply, (v, mu, v)),
+            (np.subtract, (v, step, v)),  # v = mu v - lr g
+        ]
         if self.nesterov:  # look ahead along the new velocity: p += mu v - lr g
-            np.subtract(p, step, out=p)
-            np.multiply(v, self.momentum, out=step)
+            tape += [(np.subtract, (p, step, p)), (np.multiply, (v, mu, step))]
         else:
             step = v
-        np.add(p, step, out=p)
+        return [*tape, (np.add, (p, step, p))]
 
 
 class RMSProp(Optimizer):
     slots = ("square",)
 
-    def __init__(self, size: int, lr: float, momentum: float, nesterov: bool) -> None:
-        super().__init__(size, lr, momentum, nesterov)
-        self._s = self.buffers["square"]
-
-    def step(self, p: F64, g: F64) -> None:
-        s, tmp, tmp2 = self._s, self._tmp, self._tmp2
-        np.multiply(g, g, out=tmp)
-        np.multiply(tmp, 1.0 - self.momentum, out=tmp)
-        np.multiply(s, self.momentum, out=s)
-        np.add(s, tmp, out=s)  # s = rho s + (1 - rho) g^2
-        np.sqrt(s, out=tmp)
-        np.add(tmp, EPS, out=tmp)
-        np.multiply(g, self.lr, out=tmp2)
-        np.divide(tmp2, tmp, out=tmp2)
-        np.subtract(p, tmp2, out=p)
+    def ops(self, p: F64, g: F64) -> Tape:
+        s, tmp, tmp2 = self.buffers["square"], self._tmp, self._tmp2
+        return [
+            *_mean_square(s, g, self.momentum, tmp),
+            *_root_scaled_step(p, g, const(self.lr), s, tmp, tmp2),
+        ]
 
 
 class Adam(Optimizer):
     slots = ("mean", "square")
 
-    def __init__(self, size: int, lr: float, momentum: float, nesterov: bool) -> None:
-        super().__init__(size, lr, momentum, nesterov)
-        self._m, self._s = self.buffers["mean"], self.buffers["square"]
+    def ops(self, p: F64, g: F64) -> Tape:
+        m, s, tmp, tmp2 = self.buffers["mean"], self.buffers["square"], self._tmp, self._tmp2
+        beta1 = self.momentum
+        rate = const(0.0)
+        return [
+            (self._count, (rate,)),
+            (np.multiply, (m, const(beta1), m)),
+            (np.multiply, (g, const(1.0 - beta1), tmp)),
+            (np.add, (m, tmp, m)),  # m = b1 m + (1 - b1) g
+            *_mean_square(s, g, BETA2, tmp),
+            *_root_scaled_step(p, m, rate, s, tmp, tmp2),
+        ]
 
-    def step(self, p: F64, g: F64) -> None:
-        m, s, tmp, tmp2, beta1 = self._m, self._s, self._tmp, self._tmp2, self.momentum
+    def _count(self, rate: F64) -> None:
+        """Count the step and write its step size into `rate`."""
         self.t += 1
-        np.multiply(m, beta1, out=m)
-        np.multiply(g, 1.0 - beta1, out=tmp)
-        np.add(m, tmp, out=m)  # m = b1 m + (1 - b1) g
-        np.multiply(g, g, out=tmp)
-        np.multiply(tmp, 1.0 - BETA2, out=tmp)
-        np.multiply(s, BETA2, out=s)
-        np.add(s, tmp, out=s)  # s = b2 s + (1 - b2) g^2
         # Bias correction folded into the step size: both moments start at zero.
-        lr = self.lr * (1.0 - BETA2**self.t) ** 0.5 / (1.0 - beta1**self.t)
-        np.sqrt(s, out=tmp)
-        np.add(tmp, EPS, out=tmp)
-        np.multiply(m, lr, out=tmp2)
-        np.divide(tmp2, tmp, out=tmp2)
-        np.subtract(p, tmp2, out=p)
+        rate[()] = self.lr * (1.0 - BETA2**self.t) ** 0.5 / (1.0 - self.momentum**self.t)
+
+
+def _mean_square(s: F64, g: F64, rho: float, tmp: F64) -> Tape:
+    """s = rho s + (1 - rho) g^2"""
+    return [
+        (np.multiply, (g, g, tmp)),
+        (np.multiply, (tmp, const(1.0 - rho), tmp)),
+        (np.multiply, (s, const(rho), s)),
+        (np.add, (s, tmp, s)),
+    ]
+
+
+def _root_scaled_step(p: F64, x: F64, rate: F64, s: F64, tmp: F64, tmp2: F64) -> Tape:
+    """p -= rate x / (sqrt(s) + EPS)"""
+    return [
+        (np.sqrt, (s, tmp)),
+        (np.add, (tmp, const(EPS), tmp)),
+        (np.multiply, (x, rate, tmp2)),
+        (np.divide, (tmp2, tmp, tmp2)),
+        (np.subtract, (p, tmp2, p)),
+    ]
 
 
 TABLE: dict[str, type[Optimizer]] = {

@@ -34,6 +34,7 @@ from app.engine.losses import PENALTIES
 from app.engine.network import Network, Workspace
 from app.engine.optimizers import TABLE as OPTIMIZERS
 from app.engine.optimizers import Optimizer
+from app.engine.tape import Tape
 
 Array = NDArray[Any]
 F64 = NDArray[np.float64]
@@ -117,7 +118,15 @@ class Trainer:
         opt = self._opt
         opt.lr, opt.momentum, opt.nesterov = c.learning_rate, c.momentum, c.nesterov
         self._penalty = PENALTIES[c.regularization]
-        self._rate_mask = c.regularization_rate * self.net.weight_mask
+        rate_mask = c.regularization_rate * self.net.weight_mask
+        params, grads = self.net.params, self.net.grads
+        # What follows each batch's gradient: the penalty's, a copy of the weights kept in case
+        # the next batch blows up (np.positive copies exactly), then the update.
+        self._update: Tape = [
+            *self._penalty.grad_ops(params, rate_mask, grads, self._scratch),
+            (np.positive, (params, self._backup)),
+            *opt.ops(params, grads),
+        ]
         self._workspaces.clear()  # sized for the old batches: new sizes must not pile up
         self._metrics = None
 
@@ -197,32 +206,28 @@ class Trainer:
         np.take(self._t_train, order, axis=1, out=self._ts)
 
     def _run(self, steps: int) -> int:
-        # The hot loop: everything it touches is bound to a local first.
-        net, opt, params, grads = self.net, self._opt, self.net.params, self.net.grads
-        penalty, rate_mask, scratch = self._penalty.grad, self._rate_mask, self._scratch
-        n, size, workspaces = self.n_train, self.config.batch_size, self._workspaces
-        xs, ts, pos, done = self._xs, self._ts, self._pos, 0
+        descend, update, workspaces = self.net.descend, self._update, self._workspaces
+        n, size, xs, ts = self.n_train, self.config.batch_size, self._xs, self._ts
+        pos, done = self._pos, 0
         while done < steps:
             if pos == 0:
                 self._shuffle()
-            end = min(pos + size, n)
-            ws = workspaces.get(end - pos) or self._workspace(end - pos)
-            xb, tb = xs[:, pos:end], ts[:, pos:end]  # (F + 1, B), (K, B)
-            if not net.backprop(ws, xb, tb):
+            b = min(size, n - pos)  # a whole batch, or the epoch's last, shorter one
+            ws = workspaces.get(b) or self._workspace(b)
+            count = min((n - pos) // b, steps - done)  # batches of b in a row
+            k = descend(ws, xs, ts, pos, count, update)
+            done, pos = done + k, pos + k * b
+            self.examples_seen += k * b
+            if k:
+                self._last_batch = (ws, ts[:, pos - b : pos])
+            if k < count:
                 self._diverge()
                 break
-            penalty(params, rate_mask, grads, scratch)
-            np.copyto(self._backup, params)  # kept in case the next batch blows up
-            opt.step(params, grads)
-            self.examples_seen += end - pos
-            done += 1
-            pos = end
             if pos == n:
                 pos = 0
                 self.epoch += 1
         self.step += done
         self._pos = pos
-        self._last_batch = (ws, tb)
         return done
 
     def _workspace(self, n: int) -> Workspace:

@@ -68,13 +68,19 @@ class Registry:
         if not self.budget.fits(nbytes):
             raise memory.MemoryFull("config")
 
-    async def add(self, trainer: Trainer, history: History | None = None) -> Session:
+    async def add(
+        self,
+        trainer: Trainer,
+        history: History | None = None,
+        ident: tuple[str, str] | None = None,  # (id, token) of a run held before, resumed
+    ) -> Session:
         """Hold a new session; ConfigError if its config needs more than one session may."""
         need = memory.check(trainer.config, self.settings)
         await self.make_room(1, need)
+        key, token = ident or (self.sessions.new_id(), secrets.token_urlsafe(32))
         session = Session(
-            self.sessions.new_id(),
-            secrets.token_urlsafe(32),
+            key,
+            token,
             trainer,
             self.settings,
             history,

@@ -54,6 +54,19 @@ async def import_run(
     version: int,
 ) -> Session:
     """A new session that continues an exported run bit for bit."""
+    trainer, history = await rebuild(registry, fields, trainer_doc, history_doc, version)
+    return await register(registry, trainer, history)
+
+
+async def rebuild(
+    registry: Registry,
+    fields: dict[str, Any],
+    trainer_doc: dict[str, Any],
+    history_doc: dict[str, Any],
+    version: int,
+) -> tuple[Trainer, History]:
+    """The trainer and history of an exported run, exactly as they were; ConfigError (or its
+    SnapshotError) naming what is wrong with the document."""
     settings = registry.settings
     try:
         limits.check_config(fields, settings)
@@ -63,7 +76,7 @@ async def import_run(
     trainer = await registry.worker.run(Trainer.restore, trainer_doc, version, config)
     counters = (trainer.step, trainer.epoch, trainer.examples_seen)
     history = History.restore(history_doc, settings.max_history_points, counters, version)
-    return await register(registry, trainer, history)
+    return trainer, history
 
 
 async def export(session: Session) -> dict[str, Any]:

@@ -39,8 +39,9 @@ class Registry:
     ) -> None:
         self.settings = settings
         self.backend = backend or local.backend()
-        self.sessions: Store[Session] = sessions or local.LocalStore()
-        self.groups: Store[Comparison] = groups or local.LocalStore()
+        # `is None`, not `or`: an empty store is falsy (it has a length)
+        self.sessions: Store[Session] = local.LocalStore() if sessions is None else sessions
+        self.groups: Store[Comparison] = local.LocalStore() if groups is None else groups
         self.worker = Worker()
         self.budget = memory.Budget(settings.memory_mb * memory.MB)
 

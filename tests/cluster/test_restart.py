@@ -86,19 +86,38 @@ def test_a_clean_restart_resumes_the_run_with_its_id_token_code_and_epoch(redis_
         second.stop()
 
 
-def test_after_a_kill_another_worker_takes_the_run_over_from_its_last_snapshot(
+def play(worker: Worker, key: str, token: str) -> None:
+    """Press play as a page does, and leave: the run plays on unwatched for a while."""
+
+    async def scenario() -> None:
+        async with websockets.connect(f"{worker.ws_url}/api/sessions/{key}/ws") as ws:
+            await ws.send(json.dumps({"type": "auth", "token": token}))
+            await ws.send(json.dumps({"type": "play"}))
+            while True:
+                message = await asyncio.wait_for(ws.recv(), timeout=10)
+                if isinstance(message, str) and json.loads(message)["type"] == "state":
+                    return
+
+    asyncio.run(scenario())
+
+
+def test_after_a_kill_another_worker_takes_a_playing_run_over_and_plays_on(
     redis_url: str,
 ) -> None:
     first, second = Worker(redis_url, **FAST), Worker(redis_url, **FAST)
     try:
         created = httpx2.post(first.url + "/api/sessions", json={"n_samples": 100}).json()
-        key, auth = created["id"], {"Authorization": f"Bearer {created['token']}"}
-        httpx2.post(f"{first.url}/api/sessions/{key}/step", json={"epochs": 5}, headers=auth)
-        saved = session(first, key).json()["state"]
-        wait_until(lambda: saved_epoch(redis_url, key) == saved["epoch"], "the step's snapshot")
+        key = created["id"]
+        play(first, key, created["token"])
+        wait_until(lambda: (saved_epoch(redis_url, key) or 0) >= 2, "a snapshot while playing")
         first.stop(signal.SIGKILL)
+        saved = saved_epoch(redis_url, key)
+        assert saved is not None
         wait_until(lambda: session(second, key).status_code == 200, "the takeover", 10)
-        assert session(second, key).json()["state"] == saved
+        resumed = resumed_on_join(second, key)
+        assert resumed["epoch"] == saved  # from the last snapshot, and it says so
+        assert session(second, key).json()["state"]["status"] == "running"
+        wait_until(lambda: session(second, key).json()["state"]["epoch"] > saved, "playing on")
     finally:
         first.stop(signal.SIGKILL)
         second.stop()

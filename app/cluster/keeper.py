@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from redis.exceptions import RedisError
 
+from app.cluster.ledger import TAKEN_BACK
 from app.cluster.registry import ClusterRegistry
 
 log = logging.getLogger("stepwise")
@@ -35,7 +36,10 @@ async def every(seconds: float, work: Callable[[], Awaitable[None]], what: str) 
 
 async def renew(registry: ClusterRegistry) -> None:
     for key, fence in list(registry.fences.items()):
-        if not await registry.ledger.renew(key, fence) and registry.fences.get(key) == fence:
+        found = await registry.ledger.renew(key, fence)
+        if found == TAKEN_BACK:
+            registry.marks.pop(key, None)  # its record may be gone too: write it again
+        elif not found and registry.fences.get(key) == fence:
             await registry.drop(key)
 
 

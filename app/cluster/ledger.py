@@ -19,6 +19,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 RUNS = "stepwise:runs"
+HELD, TAKEN_BACK = 1, 2  # what a renewal found
 
 # KEYS: lease, fence. ARGV: worker, lease ms. The fence of the new owner, or 0 if it is held.
 CLAIM = """
@@ -28,9 +29,9 @@ end
 return 0
 """
 
-# KEYS: lease, fence. ARGV: worker, its fence, lease ms. 1 if it still owns the run. A lease
-# that is gone (Redis restarted, or expired with no one taking over) is taken back while no
-# newer fence exists.
+# KEYS: lease, fence. ARGV: worker, its fence, lease ms. 1 if it still owns the run, 0 if not.
+# A lease that is gone (Redis restarted, or it expired with no one taking over) is taken back
+# while no newer fence exists: 2, as Redis may have lost the run's record too.
 RENEW = """
 local holder = redis.call('GET', KEYS[1])
 if holder == ARGV[1] then
@@ -41,7 +42,7 @@ if holder then return 0 end
 if tonumber(redis.call('GET', KEYS[2]) or '0') > tonumber(ARGV[2]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 redis.call('SET', KEYS[2], ARGV[2])
-return 1
+return 2
 """
 
 # KEYS: fence, run, runs. ARGV: fence, record, run id. 1 if written, 0 if the fence is stale.
@@ -106,9 +107,10 @@ class Ledger:
         )
         return int(fence) or None
 
-    async def renew(self, key: str, fence: int) -> bool:
+    async def renew(self, key: str, fence: int) -> int:
+        """HELD, TAKEN_BACK (the lease was gone: write the record again) or 0 (lost)."""
         keys = [lease_key(key), fence_key(key)]
-        return bool(await self._renew(keys=keys, args=[self.worker, fence, self.lease_ms]))
+        return int(await self._renew(keys=keys, args=[self.worker, fence, self.lease_ms]))
 
     async def save(self, key: str, fence: int, record: dict[str, Any]) -> bool:
         """Write the run's record stamped with `fence`; False if a newer owner exists."""

@@ -59,10 +59,10 @@ def _answers(url: str) -> bool:
 
 
 @contextmanager
-def redis_server() -> Iterator[str]:
-    """A throwaway redis-server with no persistence; its URL."""
+def redis_server(port: int | None = None) -> Iterator[str]:
+    """A throwaway redis-server with no persistence (on `port`, or a free one); its URL."""
     assert REDIS is not None
-    port = free_port()
+    port = port or free_port()
     args = [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 

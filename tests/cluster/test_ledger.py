@@ -8,7 +8,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from app.cluster.ledger import RUNS, Ledger, lease_key
+from app.cluster.ledger import HELD, RUNS, TAKEN_BACK, Ledger, lease_key
 
 LEASE = 0.3  # seconds: short, so a test can wait one out
 
@@ -35,7 +35,7 @@ def test_a_lease_is_one_owner_and_every_takeover_raises_the_fence(redis_url: str
         b_renews = await b.renew("run", 2)
         return [first, while_held, taken, a_renews, b_renews]
 
-    assert on_redis(redis_url, scenario) == [1, None, 2, False, True]
+    assert on_redis(redis_url, scenario) == [1, None, 2, 0, HELD]
 
 
 def test_a_stale_owner_cannot_write_over_the_new_one(redis_url: str) -> None:
@@ -95,4 +95,4 @@ def test_an_owner_takes_back_a_lease_redis_lost_unless_someone_newer_exists(
         stale = await a.renew("run", 1)
         return [back, holder, stale]
 
-    assert on_redis(redis_url, scenario) == [True, b"a", False]
+    assert on_redis(redis_url, scenario) == [TAKEN_BACK, b"a", 0]

@@ -11,11 +11,12 @@ import signal
 from typing import Any
 
 import httpx2
+import pytest
 import redis
 import websockets
 
 from app.cluster.ledger import run_key
-from tests.cluster.procs import Worker, wait_until
+from tests.cluster.procs import REDIS, Worker, free_port, redis_server, wait_until
 
 FAST = {"lease_seconds": "1", "snapshot_seconds": "0.5"}
 
@@ -121,3 +122,25 @@ def test_after_a_kill_another_worker_takes_a_playing_run_over_and_plays_on(
     finally:
         first.stop(signal.SIGKILL)
         second.stop()
+
+
+@pytest.mark.skipif(REDIS is None, reason="redis-server is not installed (make test installs it)")
+def test_after_redis_restarts_empty_the_worker_carries_on_and_writes_its_runs_again() -> None:
+    port = free_port()
+    with redis_server(port) as url:
+        worker = Worker(url, **FAST)
+        created = httpx2.post(worker.url + "/api/sessions", json={"n_samples": 100}).json()
+        key, auth = created["id"], {"Authorization": f"Bearer {created['token']}"}
+        httpx2.post(f"{worker.url}/api/sessions/{key}/step", json={"epochs": 3}, headers=auth)
+        wait_until(lambda: saved_epoch(url, key) == 3, "the snapshot")
+    try:
+        with redis_server(port) as again:  # the same address, nothing kept
+            assert saved_epoch(again, key) is None
+            wait_until(lambda: saved_epoch(again, key) == 3, "the run written again", 15)
+            stepped = httpx2.post(
+                f"{worker.url}/api/sessions/{key}/step", json={"epochs": 1}, headers=auth
+            )
+            assert stepped.status_code == 200
+            wait_until(lambda: saved_epoch(again, key) == 4, "the next snapshot")
+    finally:
+        worker.stop()

@@ -157,11 +157,8 @@ class ClusterRegistry(Registry):
             await self.ledger.release(key)
             return None
         record = found[1]
-        doc = record["snapshot"]
         try:
-            trainer, history = await service.rebuild(
-                self, doc["config"], doc["trainer"], doc["history"], doc["version"]
-            )
+            trainer, history = await service.rebuild(self, record["snapshot"])
             session = await Registry.add(self, trainer, history, (key, record["token"]))
         except (RegistryFull, MemoryFull, ConfigError, KeyError, TypeError) as exc:
             log.warning("run %s: not resumed here (%s)", key[:8], exc)

@@ -54,20 +54,16 @@ async def import_run(
     version: int,
 ) -> Session:
     """A new session that continues an exported run bit for bit."""
-    trainer, history = await rebuild(registry, fields, trainer_doc, history_doc, version)
+    document = {"config": fields, "trainer": trainer_doc, "history": history_doc}
+    trainer, history = await rebuild(registry, {**document, "version": version})
     return await register(registry, trainer, history)
 
 
-async def rebuild(
-    registry: Registry,
-    fields: dict[str, Any],
-    trainer_doc: dict[str, Any],
-    history_doc: dict[str, Any],
-    version: int,
-) -> tuple[Trainer, History]:
-    """The trainer and history of an exported run, exactly as they were; ConfigError (or its
-    SnapshotError) naming what is wrong with the document."""
-    settings = registry.settings
+async def rebuild(registry: Registry, document: dict[str, Any]) -> tuple[Trainer, History]:
+    """The trainer and history of an exported run (`export`'s document), exactly as they were;
+    ConfigError (or its SnapshotError) naming what is wrong with the document."""
+    settings, fields, version = registry.settings, document["config"], document["version"]
+    trainer_doc, history_doc = document["trainer"], document["history"]
     try:
         limits.check_config(fields, settings)
         config = config_from_dict(fields)

@@ -20,6 +20,7 @@ from app.cluster.registry import ClusterRegistry
 
 log = logging.getLogger("stepwise")
 SAVE_TICK = 0.5  # seconds between looks at which records are due
+ADOPT_TICK = 0.5  # seconds between looks for runs no one owns: a takeover within lease + 1 s
 
 
 async def every(seconds: float, work: Callable[[], Awaitable[None]], what: str) -> None:
@@ -62,5 +63,5 @@ def start(registry: ClusterRegistry) -> list[asyncio.Task[None]]:
     return [
         asyncio.create_task(every(lease / 3, lambda: renew(registry), "renew"), name="renew"),
         asyncio.create_task(every(SAVE_TICK, lambda: save(registry), "save"), name="save"),
-        asyncio.create_task(every(lease / 2, lambda: adopt(registry), "adopt"), name="adopt"),
+        asyncio.create_task(every(ADOPT_TICK, lambda: adopt(registry), "adopt"), name="adopt"),
     ]

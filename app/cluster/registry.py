@@ -152,19 +152,23 @@ class ClusterRegistry(Registry):
         fence = await self.ledger.claim(key)
         if fence is None:
             return None
+        self.fences[key] = fence  # renewed from now on: a slow rebuild must not lose it
         found = await self.ledger.load(key)
-        if found is None:  # deleted meanwhile
-            await self.ledger.release(key)
-            return None
-        record = found[1]
         try:
+            if found is None:  # deleted meanwhile
+                raise KeyError("no record")
+            record = found[1]
             trainer, history = await service.rebuild(self, record["snapshot"])
             session = await Registry.add(self, trainer, history, (key, record["token"]))
         except (RegistryFull, MemoryFull, ConfigError, KeyError, TypeError) as exc:
             log.warning("run %s: not resumed here (%s)", key[:8], exc)
+            self.fences.pop(key, None)
             await self.ledger.release(key)  # another worker may have room
             return None
-        self.fences[key] = fence
+        if self.fences.get(key) != fence:  # lost again while it was rebuilt
+            self.fences[key] = fence
+            await self.drop(key)
+            return None
         if record.get("code"):
             self.store.keep_code(key, record["code"])
         speed = record["speed"]

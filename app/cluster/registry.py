@@ -21,6 +21,7 @@ import time
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from app.cluster.ledger import Ledger
 from app.cluster.notes import Resumed, backend
@@ -31,6 +32,7 @@ from app.sessions.group import Comparison
 from app.sessions.history import History
 from app.sessions.local import LocalStore
 from app.sessions.memory import MemoryFull
+from app.sessions.refusals import Full
 from app.sessions.registry import Registry, RegistryFull
 from app.sessions.session import Session
 
@@ -42,6 +44,7 @@ MOVED = {
     "message": "another server took this run over; reconnecting",
     "field": None,
 }
+UNREACHABLE = "the server cannot keep new runs just now; try again in a minute"
 _in_group = contextvars.ContextVar("in_group", default=False)  # building a comparison's runs
 
 
@@ -61,7 +64,9 @@ class ClusterRegistry(Registry):
     def connect(cls, settings: Settings) -> ClusterRegistry:
         """A registry on the Redis of `settings.redis_url`, as a worker with a name of its own."""
         worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-        return cls(settings, Redis.from_url(settings.redis_url), worker)
+        # Bounded waits: a Redis that does not answer is an error to retry, never a hang.
+        redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        return cls(settings, redis, worker)
 
     # --- making and dropping runs ---------------------------------------------------------------
 
@@ -73,11 +78,17 @@ class ClusterRegistry(Registry):
     ) -> Session:
         session = await super().add(trainer, history, ident)
         if ident is None and not _in_group.get():
-            fence = await self.ledger.claim(session.id)
-            if fence is None:  # a fresh 192-bit id is never held: this is not a real case
-                raise RuntimeError("a new run's lease was held already")
-            self.fences[session.id] = fence
-            await self.persist(session)
+            try:
+                fence = await self.ledger.claim(session.id)
+                if fence is None:  # a fresh 192-bit id is never held: not a real case
+                    raise RedisError("a new run's lease was held already")
+                self.fences[session.id] = fence
+                await self.persist(session)
+            except RedisError as exc:  # a run that cannot be kept is not made
+                log.warning("run %s: not made, Redis unreachable (%s)", session.id[:8], exc)
+                self.fences.pop(session.id, None)
+                await super().delete(session.id)
+                raise Full(UNREACHABLE) from None
         return session
 
     async def add_group(self, trainers: list[Trainer], vary: str, values: list[Any]) -> Comparison:

@@ -134,6 +134,10 @@ def test_after_redis_restarts_empty_the_worker_carries_on_and_writes_its_runs_ag
         httpx2.post(f"{worker.url}/api/sessions/{key}/step", json={"epochs": 3}, headers=auth)
         wait_until(lambda: saved_epoch(url, key) == 3, "the snapshot")
     try:
+        refused = httpx2.post(worker.url + "/api/sessions", json={"n_samples": 100})
+        assert refused.status_code == 503  # a run that could not be kept is not made
+        assert refused.json()["error"]["code"] == "unavailable"
+        assert len(httpx2.get(f"{worker.url}/api/sessions/{key}").json()["state"]) > 0
         with redis_server(port) as again:  # the same address, nothing kept
             assert saved_epoch(again, key) is None
             wait_until(lambda: saved_epoch(again, key) == 3, "the run written again", 15)

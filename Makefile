@@ -13,7 +13,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run cluster test test-api test-browser lint format bench clean
+.PHONY: run cluster test test-api test-on-redis test-browser lint format bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -57,12 +57,16 @@ run: $(RUNTIME)
 cluster: $(RUNTIME) $(REDIS_SERVER) $(NGINX)
 	PORT=$(PORT) bash deploy/cluster.sh
 
-test: test-api test-browser
+test: test-api test-on-redis test-browser
 
 # The browser suite runs in its own process: pytest-playwright keeps an event loop
 # running for the whole process, which async and WebSocket tests must not share.
 test-api: $(TESTKIT) $(REDIS_SERVER) $(NGINX)
 	$(PY) -m pytest -p no:playwright --ignore=tests/browser -q
+
+# The same API and WebSocket tests again, in cluster mode: every app on one Redis.
+test-on-redis: $(TESTKIT) $(REDIS_SERVER)
+	bash tests/cluster/on_redis.sh $(PY) -m pytest -p no:playwright tests/api tests/ws -q
 
 test-browser: $(TESTKIT) $(CHROMIUM)
 	$(PY) -m pytest tests/browser -q

@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from app.sessions.frames import FrameSet
 from app.sessions.hub import Hub, Tap, Viewer
 from app.sessions.local import LocalCount, LocalLocks, LocalRunners
 from app.sessions.seams import Backend, Broadcast
@@ -34,36 +33,18 @@ class Resumed:
         return found[0]
 
 
-class Announcing:
+class Announcing(Hub):
     """A hub that tells each viewer who joins a resumed run where it resumed from."""
 
-    def __init__(self, key: str, hub: Hub, resumed: Resumed) -> None:
-        self.key, self.hub, self.resumed = key, hub, resumed
-
-    def __len__(self) -> int:
-        return len(self.hub)
-
-    @property
-    def wants_neurons(self) -> bool:
-        return self.hub.wants_neurons
+    def __init__(self, key: str, resumed: Resumed) -> None:
+        super().__init__()
+        self.key, self.resumed = key, resumed
 
     def add(self, viewer: Viewer | Tap) -> None:
-        self.hub.add(viewer)
+        super().add(viewer)
         message = self.resumed.message(self.key)
         if message is not None:
             viewer.offer_json(message)
-
-    def remove(self, viewer: Viewer | Tap) -> None:
-        self.hub.remove(viewer)
-
-    def publish_frame(self, frames: FrameSet) -> None:
-        self.hub.publish_frame(frames)
-
-    def publish_json(self, message: dict[str, Any]) -> None:
-        self.hub.publish_json(message)
-
-    def close_all(self, code: int, message: dict[str, Any]) -> None:
-        self.hub.close_all(code, message)
 
 
 def backend(resumed: Resumed) -> Backend:
@@ -71,7 +52,7 @@ def backend(resumed: Resumed) -> Backend:
     locks, viewers and runner tasks are its own, as in one process."""
 
     def broadcast(key: str) -> Broadcast:
-        return Announcing(key, Hub(), resumed)
+        return Announcing(key, resumed)
 
     return Backend(
         locks=LocalLocks(),

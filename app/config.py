@@ -83,6 +83,22 @@ class Settings:
         "every other page may not be framed at all.",
     )
 
+    redis_url: str = _setting(
+        "",
+        "A Redis URL (redis://host:port/db) turns on cluster mode: runs are leased, "
+        "snapshotted to Redis and resumed after a restart. Empty: one process, all in memory.",
+    )
+    lease_seconds: float = _setting(
+        5.0,
+        "Cluster mode: how long a worker's claim on a run lasts unless renewed (every third "
+        "of it); a run whose owner died is taken over after this.",
+    )
+    snapshot_seconds: float = _setting(
+        3.0,
+        "Cluster mode: a playing run's snapshot is written to Redis this often; a pause, "
+        "change, reset, rewind or branch writes one within half a second.",
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Build settings from the environment; unknown STEPWISE_* names are an error."""

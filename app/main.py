@@ -29,6 +29,8 @@ from app.api.limits import BodyLimit
 from app.api.misses import Misses
 from app.api.pacer import Pacer
 from app.api.security import SecurityHeaders
+from app.cluster import keeper
+from app.cluster.registry import ClusterRegistry
 from app.config import Settings
 from app.sessions.hub import stop
 from app.sessions.registry import Registry
@@ -38,14 +40,18 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
-    registry = Registry(settings)
+    # With a Redis URL this worker is one of a cluster: runs are leased and kept in Redis.
+    registry = ClusterRegistry.connect(settings) if settings.redis_url else Registry(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sweeper = asyncio.create_task(registry.sweep_forever(), name="session-sweeper")
+        loops = keeper.start(registry) if isinstance(registry, ClusterRegistry) else []
         try:
             yield
         finally:
+            for loop in loops:
+                await stop(loop)
             await stop(sweeper)
             await registry.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+import redis
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -19,7 +21,13 @@ from app.main import create_app
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings()
+    # With TEST_REDIS_URL the same tests run in cluster mode, on an emptied Redis.
+    url = os.environ.get("TEST_REDIS_URL", "")
+    if url:
+        client = redis.Redis.from_url(url)
+        client.flushdb()
+        client.close()
+    return Settings(redis_url=url)
 
 
 @pytest.fixture

@@ -61,6 +61,15 @@ class LocalStore(Generic[E]):
             self._code_of[key] = code
         return code
 
+    def code(self, key: str) -> str | None:
+        """Its watch code if it has one yet (share makes one)."""
+        return self._code_of.get(key)
+
+    def keep_code(self, key: str, code: str) -> None:
+        """Give it back the watch code it had before (a run resumed from elsewhere)."""
+        self._codes[code] = key
+        self._code_of[key] = code
+
     def by_code(self, code: str) -> E | None:
         key = self._codes.get(code.upper())
         return None if key is None else self._items.get(key)

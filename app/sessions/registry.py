@@ -39,8 +39,9 @@ class Registry:
     ) -> None:
         self.settings = settings
         self.backend = backend or local.backend()
-        self.sessions: Store[Session] = sessions or local.LocalStore()
-        self.groups: Store[Comparison] = groups or local.LocalStore()
+        # `is None`, not `or`: an empty store is falsy (it has a length)
+        self.sessions: Store[Session] = local.LocalStore() if sessions is None else sessions
+        self.groups: Store[Comparison] = local.LocalStore() if groups is None else groups
         self.worker = Worker()
         self.budget = memory.Budget(settings.memory_mb * memory.MB)
 
@@ -68,13 +69,19 @@ class Registry:
         if not self.budget.fits(nbytes):
             raise memory.MemoryFull("config")
 
-    async def add(self, trainer: Trainer, history: History | None = None) -> Session:
+    async def add(
+        self,
+        trainer: Trainer,
+        history: History | None = None,
+        ident: tuple[str, str] | None = None,  # (id, token) of a run held before, resumed
+    ) -> Session:
         """Hold a new session; ConfigError if its config needs more than one session may."""
         need = memory.check(trainer.config, self.settings)
         await self.make_room(1, need)
+        key, token = ident or (self.sessions.new_id(), secrets.token_urlsafe(32))
         session = Session(
-            self.sessions.new_id(),
-            secrets.token_urlsafe(32),
+            key,
+            token,
             trainer,
             self.settings,
             history,

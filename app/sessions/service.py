@@ -54,7 +54,16 @@ async def import_run(
     version: int,
 ) -> Session:
     """A new session that continues an exported run bit for bit."""
-    settings = registry.settings
+    document = {"config": fields, "trainer": trainer_doc, "history": history_doc}
+    trainer, history = await rebuild(registry, {**document, "version": version})
+    return await register(registry, trainer, history)
+
+
+async def rebuild(registry: Registry, document: dict[str, Any]) -> tuple[Trainer, History]:
+    """The trainer and history of an exported run (`export`'s document), exactly as they were;
+    ConfigError (or its SnapshotError) naming what is wrong with the document."""
+    settings, fields, version = registry.settings, document["config"], document["version"]
+    trainer_doc, history_doc = document["trainer"], document["history"]
     try:
         limits.check_config(fields, settings)
         config = config_from_dict(fields)
@@ -63,7 +72,7 @@ async def import_run(
     trainer = await registry.worker.run(Trainer.restore, trainer_doc, version, config)
     counters = (trainer.step, trainer.epoch, trainer.examples_seen)
     history = History.restore(history_doc, settings.max_history_points, counters, version)
-    return await register(registry, trainer, history)
+    return trainer, history
 
 
 async def export(session: Session) -> dict[str, Any]:

@@ -140,6 +140,11 @@ export class RunLink {
       this.h.onViewers?.(message.count);
       return;
     }
+    if (type === "resumed") {
+      // Another server took the run over from its last snapshot: say from where, not silently.
+      this.h.onResumed?.(message);
+      return;
+    }
     const session = this.kind === "session";
     // A comparison's "config" message is one run's: its config and status are that run's own.
     if (session && (type === "hello" || type === "config")) this.recipe = { config: message.config };

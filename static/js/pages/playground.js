@@ -6,7 +6,7 @@ import { Controls } from "../views/controls.js";
 import { RunView } from "../views/run-view.js";
 import { ReadoutAnnouncer } from "../views/readouts.js";
 import { bindToggle } from "../charts/epoch-axis.js";
-import { showConnection, showNotice } from "../views/run-controls.js";
+import { resumedText, showConnection, showNotice } from "../views/run-controls.js";
 import { addPoint, download, parseCsv, removeNearest } from "../lib/edit.js";
 import { showEnded } from "../views/ended.js";
 import { rememberFolds } from "../lib/folds.js";
@@ -106,6 +106,7 @@ const link = new RunLink("session", {
     notify(message.message);
     if (message.field && link.config) showConfig(link.config);
   },
+  onResumed: (message) => notify(resumedText(message)),
   onGone: () => link.recreate().then(() => showEnded(document.getElementById("ended"))),
   onConnection: (state) => showConnection(status, state),
 }, { neurons: true });

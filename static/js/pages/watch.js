@@ -9,7 +9,7 @@ import { bindKeys } from "../lib/keyboard.js";
 import { RunLink } from "../net/run-link.js";
 import { RunView } from "../views/run-view.js";
 import {
-  bindStepSlider, runAction, showConnectionLine, showPlaying, showStepSlider,
+  bindStepSlider, resumedText, runAction, showConnectionLine, showPlaying, showStepSlider,
 } from "../views/run-controls.js";
 import { readPalette } from "../lib/palette.js";
 import { formatValue } from "../lib/scales.js";
@@ -54,6 +54,7 @@ const run = new RunLink("session", {
     showPlaying(root, status);
   },
   onConnection: (state) => showConnectionLine(root, $("connection"), state),
+  onResumed: (message) => { $("connection").textContent = resumedText(message); },
   onGone: () => {
     root.dataset.connection = "closed";
     $("connection").textContent = endedText({ again: false });

@@ -30,6 +30,11 @@ export function showConnectionLine(root, line, state) {
   line.textContent = CONNECTION_TEXT[state];
 }
 
+/** What a page says when a server took its run over from the run's last snapshot. */
+export function resumedText(message) {
+  return `The server restarted: this run resumed from epoch ${message.epoch}.`;
+}
+
 /** The page's notice line: `text`, or hidden when there is none. */
 export function showNotice(node, text) {
   node.hidden = !text;

@@ -1,0 +1,208 @@
+"""The registry of one worker in cluster mode: the runs it owns, each leased and kept in Redis.
+
+A worker owns a run while it holds the run's lease (ledger.py). It claims the lease when it
+creates the run, and writes the run's record — the snapshot document of an export (service.py),
+its token, watch code, speed and whether it plays — stamped with its fence. A run whose lease no
+one holds (its worker stopped or died) is claimed by the first worker to see it, rebuilt from
+its record with the same id and token, and played on if it was playing. A worker that finds its
+lease taken or its write refused lets the run go at once: someone newer owns it.
+
+Comparisons and their runs stay with the worker that made them and are not kept in Redis.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import os
+import secrets
+import socket
+import time
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from app.cluster.ledger import Ledger
+from app.cluster.notes import Resumed, backend
+from app.config import Settings
+from app.engine import ConfigError, Trainer
+from app.sessions import service
+from app.sessions.group import Comparison
+from app.sessions.history import History
+from app.sessions.local import LocalStore
+from app.sessions.memory import MemoryFull
+from app.sessions.refusals import Full
+from app.sessions.registry import Registry, RegistryFull
+from app.sessions.session import Session
+
+log = logging.getLogger("stepwise")
+CLOSE_MOVED = 1012  # WebSocket "service restart": the page reconnects and finds the new owner
+MOVED = {
+    "type": "error",
+    "code": "moved",
+    "message": "another server took this run over; reconnecting",
+    "field": None,
+}
+UNREACHABLE = "the server cannot keep new runs just now; try again in a minute"
+_in_group = contextvars.ContextVar("in_group", default=False)  # building a comparison's runs
+
+
+class ClusterRegistry(Registry):
+    def __init__(self, settings: Settings, redis: Redis, worker: str) -> None:
+        self.resumed = Resumed()
+        self.store: LocalStore[Session] = LocalStore()
+        super().__init__(settings, backend(self.resumed), self.store)
+        self.redis = redis
+        self.ledger = Ledger(redis, worker, settings.lease_seconds)
+        self.fences: dict[str, int] = {}  # run -> the fence this worker owns it with
+        self.marks: dict[str, tuple[Any, ...]] = {}  # run -> what it was when last written
+        self.written: dict[str, float] = {}  # run -> when it was last written (monotonic)
+        self.closing = False
+
+    @classmethod
+    def connect(cls, settings: Settings) -> ClusterRegistry:
+        """A registry on the Redis of `settings.redis_url`, as a worker with a name of its own."""
+        worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        # Bounded waits: a Redis that does not answer is an error to retry, never a hang.
+        redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        return cls(settings, redis, worker)
+
+    # --- making and dropping runs ---------------------------------------------------------------
+
+    async def add(
+        self,
+        trainer: Trainer,
+        history: History | None = None,
+        ident: tuple[str, str] | None = None,
+    ) -> Session:
+        session = await super().add(trainer, history, ident)
+        if ident is None and not _in_group.get():
+            try:
+                fence = await self.ledger.claim(session.id)
+                if fence is None:  # a fresh 192-bit id is never held: not a real case
+                    raise RedisError("a new run's lease was held already")
+                self.fences[session.id] = fence
+                await self.persist(session)
+            except RedisError as exc:  # a run that cannot be kept is not made
+                log.warning("run %s: not made, Redis unreachable (%s)", session.id[:8], exc)
+                self.fences.pop(session.id, None)
+                await super().delete(session.id)
+                raise Full(UNREACHABLE) from None
+        return session
+
+    async def add_group(self, trainers: list[Trainer], vary: str, values: list[Any]) -> Comparison:
+        token = _in_group.set(True)
+        try:
+            return await super().add_group(trainers, vary, values)
+        finally:
+            _in_group.reset(token)
+
+    async def delete(self, session_id: str) -> None:
+        fence = self.fences.pop(session_id, None)
+        self.marks.pop(session_id, None)
+        self.written.pop(session_id, None)
+        if fence is not None and not self.closing:
+            await self.ledger.forget(session_id, fence)
+        await super().delete(session_id)
+
+    async def drop(self, key: str) -> None:
+        """Someone newer owns the run: stop it here and send its viewers on, without touching
+        what Redis holds."""
+        self.fences.pop(key, None)
+        self.marks.pop(key, None)
+        self.written.pop(key, None)
+        session = self.sessions.pop(key)
+        if session is not None:
+            log.warning("run %s: owned elsewhere now; let go", key[:8])
+            session.leave_budget()
+            await session.live.close(CLOSE_MOVED, MOVED)
+
+    # --- the record ------------------------------------------------------------------------------
+
+    def mark(self, session: Session) -> tuple[Any, ...]:
+        """What a record would show of the run: when it differs, the record is out of date."""
+        t, live = session.trainer, session.live
+        speed = (live.epochs_per_second, live.steps_per_second, live.timelapse)
+        return (live.playing, t.status, t.config, speed, self.store.code(session.id), t.step)
+
+    def due(self, session: Session, now: float) -> bool:
+        """A record is due at once after anything but training moved the run (a pause, a
+        change, a reset, a rewind), and every `snapshot_seconds` while it plays."""
+        before, after = self.marks.get(session.id), self.mark(session)
+        if before == after:
+            return False
+        trained_on = before is not None and before[:-1] == after[:-1] and after[-1] > before[-1]
+        if trained_on and session.live.playing:
+            return now - self.written.get(session.id, 0.0) >= self.settings.snapshot_seconds
+        return True
+
+    async def persist(self, session: Session) -> bool:
+        """Write the run's record with its fence; let it go if a newer owner refuses it."""
+        fence = self.fences.get(session.id)
+        if fence is None:
+            return False
+        mark = self.mark(session)
+        record = {
+            "snapshot": await service.export(session),
+            "token": session.token,
+            "playing": session.live.playing,
+            "speed": session.speed(),
+            "code": self.store.code(session.id),
+        }
+        if self.fences.get(session.id) != fence:  # deleted or dropped meanwhile
+            return False
+        if not await self.ledger.save(session.id, fence, record):
+            await self.drop(session.id)
+            return False
+        self.marks[session.id], self.written[session.id] = mark, time.monotonic()
+        return True
+
+    async def resume(self, key: str) -> Session | None:
+        """Claim a run no one owns and go on from its record, if there is room for it here."""
+        fence = await self.ledger.claim(key)
+        if fence is None:
+            return None
+        self.fences[key] = fence  # renewed from now on: a slow rebuild must not lose it
+        found = await self.ledger.load(key)
+        try:
+            if found is None:  # deleted meanwhile
+                raise KeyError("no record")
+            record = found[1]
+            trainer, history = await service.rebuild(self, record["snapshot"])
+            session = await Registry.add(self, trainer, history, (key, record["token"]))
+        except (RegistryFull, MemoryFull, ConfigError, KeyError, TypeError) as exc:
+            log.warning("run %s: not resumed here (%s)", key[:8], exc)
+            self.fences.pop(key, None)
+            await self.ledger.release(key)  # another worker may have room
+            return None
+        if self.fences.get(key) != fence:  # lost again while it was rebuilt
+            self.fences[key] = fence
+            await self.drop(key)
+            return None
+        if record.get("code"):
+            self.store.keep_code(key, record["code"])
+        speed = record["speed"]
+        session.live.set_speed(
+            speed["epochs_per_second"], speed["steps_per_second"], speed["timelapse"]
+        )
+        self.resumed.mark(key, trainer.epoch, trainer.step)
+        if record["playing"]:
+            session.play()
+        self.marks[key], self.written[key] = self.mark(session), time.monotonic()
+        log.info("run %s: resumed from epoch %d (fence %d)", key[:8], trainer.epoch, fence)
+        return session
+
+    async def close(self) -> None:
+        """A clean stop: write every run once more and let its lease go, so that the worker
+        that comes next takes it over at once."""
+        self.closing = True
+        for session in self.sessions.values():
+            if session.id in self.fences:
+                try:
+                    await self.persist(session)
+                    await self.ledger.release(session.id)
+                except Exception as exc:  # Redis gone: the lease runs out by itself
+                    log.warning("run %s: not written on shutdown (%s)", session.id[:8], exc)
+        await super().close()
+        await self.redis.aclose()

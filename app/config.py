@@ -44,9 +44,9 @@ class Settings:
     )
     landscape_reads_per_second: float = _setting(
         4.0,
-        "Loss landscapes computed per second for one session or comparison, at most; reads in "
-        "between get the latest one (a heavy network's is computed at most a quarter of the "
-        "time). 0 computes one on every read of a moved run.",
+        "Loss landscapes computed per second for one session or comparison, at most; a read of "
+        "a run that moved sooner waits its turn (a heavy network's is computed at most a "
+        "quarter of the time). 0 turns the pacing off.",
     )
     landscape_max_work: float = _setting(
         3e8,

@@ -3,8 +3,8 @@
 Anyone with the id may read a landscape, and one costs milliseconds of the training thread, so
 each session and comparison keeps its latest answers (`Landscapes`): a read of a run that has
 not moved is a look-up, and a run that moves (thirty times a second while playing) is drawn
-again at most STEPWISE_LANDSCAPE_READS_PER_SECOND times a second — reads in between get the
-latest answer — and never more than a quarter of the time, whatever a heavy network costs.
+again at most STEPWISE_LANDSCAPE_READS_PER_SECOND times a second — a read that comes sooner
+waits its turn — and never more than a quarter of the time, whatever a heavy network costs.
 Reads arriving together wait for one computation. What is read from a run (its weights, its
 checkpoints, its training set) is taken under its lock; the grid is computed in the worker's
 lane for reads, which takes turns with the sessions' own.
@@ -45,32 +45,38 @@ class Kept:
 
 
 class Landscapes:
-    def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        per_second: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.gap = 1.0 / per_second if per_second > 0 else 0.0
-        self.clock = clock
+        self.clock, self.sleep = clock, sleep
         self._kept: dict[int, Kept] = {}  # resolution -> the latest answer
         self._due = 0.0  # when the next computation may start
         self._lock = asyncio.Lock()
 
     async def get(
         self,
-        moments: tuple[object, ...],
+        moments: Callable[[], tuple[object, ...]],
         resolution: int,
         make: Callable[[], Awaitable[tuple[bytes, float]]],
     ) -> bytes:
-        """The answer at `moments`, or the latest one until the next computation is due."""
+        """The answer at the runs' `moments` now: kept, or made once its turn has come."""
         async with self._lock:
             kept = self._kept.get(resolution)
-            if kept is not None and (same(kept.moments, moments) or self.clock() < self._due):
+            if kept is not None and same(kept.moments, moments()):
                 return kept.data
             wait = self._due - self.clock()
-            if wait > 0:  # another resolution, asked too soon: it waits its turn
-                await asyncio.sleep(wait)
+            if wait > 0:  # the run moved too soon after the last one: the read waits its turn
+                await self.sleep(wait)
+            shown = moments()  # what the answer will show: the runs may have moved meanwhile
             data, cost = await make()
             if self.gap > 0:  # 0: unpaced (tests, a server of one)
                 self._due = self.clock() + max(self.gap, (SHARE - 1) * cost)
             self._kept.pop(resolution, None)
-            self._kept[resolution] = Kept(moments, data)
+            self._kept[resolution] = Kept(shown, data)
             while len(self._kept) > KEEP:
                 del self._kept[next(iter(self._kept))]
             return data
@@ -150,7 +156,7 @@ async def now(session: Session, resolution: int, render: Render) -> bytes:
         work = session.settings.landscape_max_work
         return await session.lane.worker.run(compute, taken, resolution, work, render, key=READS)
 
-    return await session.landscapes.get((session.run.grid,), resolution, make)
+    return await session.landscapes.get(lambda: (session.run.grid,), resolution, make)
 
 
 async def shared(group: Comparison, resolution: int, render: Render) -> bytes:
@@ -177,4 +183,5 @@ async def shared(group: Comparison, resolution: int, render: Render) -> bytes:
         work = group.settings.landscape_max_work
         return await first.lane.worker.run(compute, taken, resolution, work, render, key=READS)
 
-    return await group.landscapes.get(tuple(run.run.grid for run in runs), resolution, make)
+    moments = lambda: tuple(run.run.grid for run in runs)  # noqa: E731
+    return await group.landscapes.get(moments, resolution, make)

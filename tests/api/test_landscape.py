@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import numpy as np
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
+from app.sessions.landscape import Landscapes
 from tests.api.helpers import assert_error, create
 
 LESSON3 = {"dataset": "circle", "n_samples": 200, "hidden_layers": [6, 6], "seed": 2}
@@ -83,12 +85,33 @@ def test_the_answer_is_kept_while_the_run_stands_still() -> None:
 
 
 def test_a_moving_run_is_drawn_again_at_most_at_the_pace() -> None:
-    with TestClient(create_app(Settings(landscape_reads_per_second=0.001))) as client:
-        sid, headers, _ = create(client, n_samples=100)
-        step(client, f"/api/sessions/{sid}", headers, 3)
-        first = client.get(f"/api/sessions/{sid}/landscape").content
-        step(client, f"/api/sessions/{sid}", headers, 1)
-        assert client.get(f"/api/sessions/{sid}/landscape").content == first  # not due yet
+    clock = [100.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    async def reads() -> list[bytes]:
+        shelf = Landscapes(4.0, clock=lambda: clock[0], sleep=sleep)
+        made: list[bytes] = []
+
+        async def make() -> tuple[bytes, float]:
+            made.append(str(len(made)).encode())
+            return made[-1], 0.01
+
+        moment = [object()]
+        answers = [await shelf.get(lambda: (moment[0],), 41, make)]
+        answers.append(await shelf.get(lambda: (moment[0],), 41, make))  # kept: not moved
+        moment[0] = object()  # the run moves at once: the next read waits a quarter second
+        answers.append(await shelf.get(lambda: (moment[0],), 41, make))
+        clock[0] += 1.0
+        moment[0] = object()  # and much later: no wait
+        answers.append(await shelf.get(lambda: (moment[0],), 41, make))
+        return answers
+
+    assert asyncio.run(reads()) == [b"0", b"0", b"1", b"2"]
+    assert slept == [pytest.approx(0.25)]
 
 
 def test_a_comparison_shares_one_plane_and_big_steps_zig_zag(client: TestClient) -> None:

@@ -1,0 +1,85 @@
+"""The loss landscape panel: drawn on the playground, following the timeline, shared on /compare."""
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.helpers import open_playground, unfold
+from tests.browser.test_compare import open_compare
+from tests.browser.test_timeline import train
+from tests.conftest import LiveServer
+
+DRAWN = "() => document.querySelector('#landscape').dataset.paths === String({})"
+
+
+def marked(page: Page) -> int:
+    return int(page.eval_on_selector("#landscape", "c => JSON.parse(c.dataset.marked)[0]"))
+
+
+def test_the_playground_draws_the_landscape_and_its_marked_point_follows_the_timeline(
+    page: Page, server: LiveServer
+) -> None:
+    page.set_viewport_size({"width": 1440, "height": 950})
+    errors: list[str] = []
+    session_id = open_playground(page, server.url + "/#dataset=circle", errors)
+    unfold(page, "landscape")
+    train(page, server.url, session_id, calls=8, epochs=5)
+    page.wait_for_function(DRAWN.format(1))
+    expect(page.locator("#landscape-axes")).to_contain_text("of the path's spread")
+    page.wait_for_function(
+        "() => JSON.parse(document.querySelector('#landscape').dataset.marked)[0] >= 8"
+    )
+    latest = marked(page)
+    box = page.locator("#landscape").bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 100
+    # The heatmap is painted: the canvas holds more than one colour.
+    colours = page.eval_on_selector(
+        "#landscape",
+        """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                  const seen = new Set(); for (let i = 0; i < d.length; i += 4 * 97) seen.add(d[i]);
+                  return seen.size; }""",
+    )
+    assert colours > 5
+
+    scrubber = page.locator("#timeline-scrubber")
+    scrubber.focus()
+    page.keyboard.press("Home")
+    page.wait_for_function(
+        "() => JSON.parse(document.querySelector('#landscape').dataset.marked)[0] === 0"
+    )
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "() => JSON.parse(document.querySelector('#landscape').dataset.marked)[0] === 1"
+    )
+    page.click("#timeline-live")
+    page.wait_for_function(
+        f"() => JSON.parse(document.querySelector('#landscape').dataset.marked)[0] === {latest}"
+    )
+    # Hovering the marked (latest) point names its epoch and its real loss.
+    centre = page.eval_on_selector(
+        "#landscape",
+        """c => { const r = c.getBoundingClientRect();
+                  return [r.x + r.width / 2, r.y + r.height / 2]; }""",
+    )
+    page.mouse.move(*centre)
+    expect(page.locator("#landscape-tip")).to_contain_text("epoch 40")
+    assert errors == []
+
+
+def test_compare_shows_one_shared_plane_with_a_path_per_run(
+    page: Page, server: LiveServer, artifacts: Path
+) -> None:
+    page.set_viewport_size({"width": 1440, "height": 950})
+    comparison_id = open_compare(page, server.url + "/compare")
+    token = page.evaluate("() => window.__stepwise.link.token")
+    for _ in range(20):
+        response = page.request.post(
+            f"{server.url}/api/comparisons/{comparison_id}/step",
+            data={"epochs": 2},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status == 200
+    unfold(page, "landscape")
+    page.wait_for_function(DRAWN.format(3))
+    expect(page.locator("#landscape-axes")).to_contain_text("the shared start")
+    page.locator("#landscape-panel").screenshot(path=artifacts / "compare-landscape.png")

@@ -72,14 +72,17 @@ def test_compare_shows_one_shared_plane_with_a_path_per_run(
     page.set_viewport_size({"width": 1440, "height": 950})
     comparison_id = open_compare(page, server.url + "/compare")
     token = page.evaluate("() => window.__stepwise.link.token")
-    for _ in range(20):
+    for _ in range(30):
         response = page.request.post(
             f"{server.url}/api/comparisons/{comparison_id}/step",
-            data={"epochs": 2},
+            data={"epochs": 5},
             headers={"Authorization": f"Bearer {token}"},
         )
         assert response.status == 200
     unfold(page, "landscape")
     page.wait_for_function(DRAWN.format(3))
     expect(page.locator("#landscape-axes")).to_contain_text("the shared start")
+    page.wait_for_function(  # every path has all 31 checkpoints: step 0 and each call
+        "() => JSON.parse(document.querySelector('#landscape').dataset.marked).every(at => at >= 30)"
+    )
     page.locator("#landscape-panel").screenshot(path=artifacts / "compare-landscape.png")

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.classroom import collect_errors, open_run_page
 from tests.browser.helpers import open_playground, unfold
 from tests.browser.test_compare import open_compare
 from tests.browser.test_timeline import train
@@ -56,12 +57,7 @@ def test_the_playground_draws_the_landscape_and_its_marked_point_follows_the_tim
         f"() => JSON.parse(document.querySelector('#landscape').dataset.marked)[0] === {latest}"
     )
     # Hovering the marked (latest) point names its epoch and its real loss.
-    centre = page.eval_on_selector(
-        "#landscape",
-        """c => { const r = c.getBoundingClientRect();
-                  return [r.x + r.width / 2, r.y + r.height / 2]; }""",
-    )
-    page.mouse.move(*centre)
+    page.locator("#landscape").hover()  # its centre: the weights now, the latest checkpoint
     expect(page.locator("#landscape-tip")).to_contain_text("epoch 40")
     assert errors == []
 
@@ -83,6 +79,22 @@ def test_compare_shows_one_shared_plane_with_a_path_per_run(
     page.wait_for_function(DRAWN.format(3))
     expect(page.locator("#landscape-axes")).to_contain_text("the shared start")
     page.wait_for_function(  # every path has all 31 checkpoints: step 0 and each call
-        "() => JSON.parse(document.querySelector('#landscape').dataset.marked).every(at => at >= 30)"
+        "() => JSON.parse(document.querySelector('#landscape').dataset.marked)"
+        ".every(at => at >= 30)"
     )
     page.locator("#landscape-panel").screenshot(path=artifacts / "compare-landscape.png")
+
+
+def test_lesson_3_shows_every_runs_path_on_one_slice(page: Page, server: LiveServer) -> None:
+    page.set_viewport_size({"width": 1440, "height": 900})
+    errors = collect_errors(page)
+    open_run_page(page, server.url + "/lessons#scene=3")
+    expect(page.locator("#strip .run-card")).to_have_count(3)
+    expect(page.locator("#landscape-panel")).to_be_visible()
+    for _ in range(3):
+        page.click('[data-act="step"]')
+    page.wait_for_function(DRAWN.format(3))
+    expect(page.locator("#landscape-axes")).to_contain_text("the shared start")
+    page.keyboard.press("4")  # a single-run scene: the panel goes
+    expect(page.locator("#landscape-panel")).to_be_hidden()
+    assert errors == []

@@ -19,7 +19,7 @@ export function landscapePanel(root, o) {
     kind: o.kind,
     target: o.target,
     playing: o.playing,
-    open: () => !fold || fold.open,
+    open: () => (!fold || fold.open) && canvas.getClientRects().length > 0, // folded or hidden: no reads
     onAnswer: (answer) => {
       view.take(answer);
       o.invalidate();

@@ -98,3 +98,18 @@ def test_lesson_3_shows_every_runs_path_on_one_slice(page: Page, server: LiveSer
     page.keyboard.press("4")  # a single-run scene: the panel goes
     expect(page.locator("#landscape-panel")).to_be_hidden()
     assert errors == []
+
+
+def test_on_a_phone_the_panel_starts_folded_and_reads_nothing(
+    page: Page, server: LiveServer
+) -> None:
+    page.set_viewport_size({"width": 375, "height": 800})
+    reads: list[str] = []
+    page.on("request", lambda r: reads.append(r.url) if "/landscape?" in r.url else None)
+    open_playground(page, server.url + "/")
+    fold = page.locator('details[data-fold="landscape"]')
+    expect(fold).not_to_have_attribute("open", "")
+    page.wait_for_timeout(1000)  # a few of the feed's ticks
+    assert reads == []
+    unfold(page, "landscape")  # opened, it draws
+    page.wait_for_function(DRAWN.format(1))

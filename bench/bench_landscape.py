@@ -46,4 +46,4 @@ def measure(name: str, config: TrainConfig, resolution: int, repeats: int = REPE
 if __name__ == "__main__":
     measure("spiral-8-8", SPIRAL, 41)
     measure("spiral-8-8", SPIRAL, 101)
-    measure("largest (9 features, 8 x 32, 4500 points)", LARGEST, 41, repeats=3)
+    measure("largest (9 features, 8 x 32)", LARGEST, 41, repeats=3)

@@ -42,6 +42,17 @@ class Settings:
         "in bursts of a second's worth; quicker ones wait their turn, and past 2 s of waiting "
         "get 429 with Retry-After. 0 turns the pacing off.",
     )
+    landscape_reads_per_second: float = _setting(
+        4.0,
+        "Loss landscapes computed per second for one session or comparison, at most; a read of "
+        "a run that moved sooner waits its turn (a heavy network's is computed at most a "
+        "quarter of the time). 0 turns the pacing off.",
+    )
+    landscape_max_work: float = _setting(
+        3e8,
+        "Multiply-adds one loss landscape may cost; past it the loss is measured on every k-th "
+        "training point (50 at least), and the answer says how many.",
+    )
     code_misses_per_minute: int = _setting(
         20,
         "Watch codes one client address may get wrong per minute; past it, 429 with Retry-After "

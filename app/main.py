@@ -17,6 +17,7 @@ from app.api import (
     contract,
     errors,
     health,
+    landscape,
     live,
     pages,
     refusals,
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(timeline.router)
     app.include_router(live.router)
     app.include_router(compare.router)
+    app.include_router(landscape.router)
     app.include_router(classroom.router)
     app.include_router(pages.router)
     return app

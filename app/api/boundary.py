@@ -82,13 +82,18 @@ async def pace(request: Request, session: Session, authorization: str | None) ->
     is one address, so what its pages read for their own runs carries their token."""
     if drives(request, session, authorization):
         return
+    await hold(request, "boundary")
+
+
+async def hold(request: Request, what: str) -> None:
+    """Wait for this address's turn at the pace of strangers' reads, or 429 past MAX_WAIT."""
     address = request.client.host if request.client else "unknown"
     try:
         wait = request.app.state.read_pacer.delay(address)
     except Busy as busy:
         raise ApiError(
             429,
-            f"too many boundary reads from this address; try again in {busy.retry_after} seconds",
+            f"too many {what} reads from this address; try again in {busy.retry_after} seconds",
             field="resolution",
             headers={"Retry-After": str(busy.retry_after)},
         ) from None

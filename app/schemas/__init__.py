@@ -5,9 +5,10 @@ its fields), `SessionState`, `SessionPublic`, `SessionCreated`, `StepRequest`, `
 and the WebSocket messages `*Message`. The field types in config.py carry the bounds and
 descriptions once, and both config models are built from one table of them.
 
-The models live in three modules along the contract's seams — config.py (the configuration
-fields), rest.py (request and answer bodies) and messages.py (WebSocket client messages) — and
-are all re-exported here, so `from app.schemas import X` names any of them.
+The models live in four modules along the contract's seams — config.py (the configuration
+fields), rest.py (request and answer bodies), landscape.py (the loss landscape's answer) and
+messages.py (WebSocket client messages) — and are all re-exported here, so
+`from app.schemas import X` names any of them.
 """
 
 from app.schemas.config import (
@@ -44,6 +45,13 @@ from app.schemas.config import (
     Status,
     TrainFraction,
     Width,
+)
+from app.schemas.landscape import (
+    LANDSCAPE_RESOLUTIONS,
+    Landscape,
+    LandscapeAxis,
+    LandscapePath,
+    LandscapePoint,
 )
 from app.schemas.messages import (
     AuthMessage,
@@ -95,6 +103,7 @@ from app.schemas.rest import (
 
 __all__ = [
     "EXTENT",
+    "LANDSCAPE_RESOLUTIONS",
     "LIMITS",
     "SEED_MAX",
     "Activation",
@@ -126,6 +135,10 @@ __all__ = [
     "HiddenLayers",
     "HistoryPoint",
     "HistoryPublic",
+    "Landscape",
+    "LandscapeAxis",
+    "LandscapePath",
+    "LandscapePoint",
     "LearningRate",
     "Marker",
     "Metrics",

@@ -18,6 +18,7 @@ from app.config import Settings
 from app.sessions import actions, limits
 from app.sessions.frames import FrameSet
 from app.sessions.hub import Tap, Viewer
+from app.sessions.landscape import Landscapes
 from app.sessions.pacing import Pace, timelapse_rate
 from app.sessions.runner import Player
 from app.sessions.seams import Backend
@@ -52,6 +53,7 @@ class Comparison:
         self.watchers = backend.broadcast(group_id)  # sockets watching the whole comparison
         self.viewers = backend.viewers(group_id, self.watchers)
         self._fullspeed = fullspeed
+        self.landscapes = Landscapes(settings.landscape_reads_per_second)  # the shared plane
         for run in runs:
             run.join_group(group_id)
 

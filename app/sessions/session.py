@@ -17,6 +17,7 @@ from app.config import Settings
 from app.engine import Trainer
 from app.sessions import frames, local, memory
 from app.sessions.history import History
+from app.sessions.landscape import Landscapes
 from app.sessions.live import Live
 from app.sessions.reads import Reads
 from app.sessions.recording import Recording
@@ -49,6 +50,7 @@ class Session:
         self.live = Live(session_id, settings, backend or local.backend(), worker or Worker())
         self.run = Recording(trainer, settings, history)
         self.reads = Reads()  # boundary answers, cached per moment and shared (reads.py)
+        self.landscapes = Landscapes(settings.landscape_reads_per_second)  # landscape.py
         self.memory = memory.estimate(trainer.config, settings)  # bytes it may hold, at most
         self.budget = memory.Budget() if budget is None else budget
         self.group: str | None = None  # the comparison that drives this session, if any

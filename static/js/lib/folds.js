@@ -2,6 +2,7 @@
 // so the page comes back the way it was arranged, across reloads and visits.
 
 const KEY = "stepwise.folds";
+const PHONE = "(max-width: 760px)"; // data-fold-phone="closed": folded there until opened
 
 function load() {
   try {
@@ -17,6 +18,7 @@ export function rememberFolds(root = document) {
   for (const fold of root.querySelectorAll("details[data-fold]")) {
     const name = fold.dataset.fold;
     if (typeof saved[name] === "boolean") fold.open = saved[name];
+    else if (fold.dataset.foldPhone === "closed" && matchMedia(PHONE).matches) fold.open = false;
     fold.addEventListener("toggle", () => {
       const now = load();
       now[name] = fold.open;

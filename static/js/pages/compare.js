@@ -10,6 +10,9 @@ import {
   toCompareHash, valuesFor,
 } from "../state/compare-state.js";
 import { comparisonLookback, showVerdicts } from "../views/compare-lookback.js";
+import { nearest } from "../views/lookback.js";
+import { landscapePanel } from "../views/landscape-panel.js";
+import { rememberFolds } from "../lib/folds.js";
 import { showEnded } from "../views/ended.js";
 import { ReadoutAnnouncer } from "../views/readouts.js";
 import { showConnection, showNotice, showPlaying } from "../views/run-controls.js";
@@ -38,6 +41,7 @@ const scheduler = createScheduler(() => {
   let drew = false;
   for (const run of page.runs) drew = run.panel.paint() || drew;
   drew = overlay.draw() || drew;
+  drew = landscape.draw() || drew;
   return timeline.draw() || drew;
 });
 const invalidate = () => scheduler.request();
@@ -75,6 +79,7 @@ const link = new RunLink("comparison", {
     run.range = frame.grid?.range;
     run.resolution = frame.grid?.resolution ?? 64;
     if (frame.history) {
+      landscape.moved();
       overlay.pushRun(i, frame.history.point);
       timeline.add({ ...frame.history.point, at: frame.history.at }, i);
     }
@@ -95,6 +100,20 @@ const timeline = comparisonLookback($("timeline"), {
   runs: () => page.runs,
   status: () => page.status,
   color: (i) => css(`--run-${i}`),
+});
+
+rememberFolds(root);
+const landscape = landscapePanel(root, {
+  palette,
+  kind: "comparison",
+  target: () => link.id && { id: link.id, token: link.token },
+  playing: () => page.status === "running",
+  marked: () => page.runs.map((run) => {
+    const past = timeline.past;
+    return past ? nearest(run.moments, past.epoch)?.at ?? null : null;
+  }),
+  paths: () => page.runs.map((_, i) => ({ color: css(`--run-${i}`), dash: DASHES[i], name: runName(i) })),
+  invalidate,
 });
 
 /** A new comparison: one panel per run, in the order of its values. */

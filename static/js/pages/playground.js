@@ -22,6 +22,7 @@ import { LIMITS, fromHash, randomSeed, toHash, REGRESSION } from "../state/state
 import { newRunLine } from "../views/new-run.js";
 import { showPlan } from "../views/rescue.js";
 import { state as startState, takeEarly } from "../net/early-session.js";
+import { landscapePanel } from "../views/landscape-panel.js";
 
 const root = document.getElementById("app");
 rememberFolds(root);
@@ -42,7 +43,8 @@ const saveHash = mirrorHash(() => toHash(page.state), (hash) => {
 
 const scheduler = createScheduler(() => {
   const drew = display.paint();
-  return timeline.draw() || drew;
+  const moved = landscape.draw();
+  return timeline.draw() || moved || drew;
 });
 const display = new RunView(root, {
   palette,
@@ -95,6 +97,7 @@ const link = new RunLink("session", {
     scheduler.stats.frames += 1;
     display.takeFrame(frame);
     if (frame.past) return;
+    landscape.moved();
     epochRate.take(frame.epoch);
     if (frame.history) timeline.add({ ...frame.history.point, at: frame.history.at });
   },
@@ -121,6 +124,16 @@ const timeline = runLookback(root, {
   notify,
   status: () => page.status,
   learningRate: () => page.state.config.learning_rate,
+});
+
+const landscape = landscapePanel(root, {
+  palette,
+  kind: "session",
+  target: () => link.id && { id: link.id, token: link.token },
+  playing: () => page.status === "running",
+  marked: () => [timeline.past?.at ?? null],
+  paths: () => [{ color: getComputedStyle(root).getPropertyValue("--accent").trim(), dash: [] }],
+  invalidate: () => scheduler.request(),
 });
 
 function takeSession(message) {

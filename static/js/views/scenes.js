@@ -11,6 +11,8 @@ import { RunView } from "./run-view.js";
 import { RunStrip } from "./run-panels.js";
 import { DivergenceBox } from "./rescue.js";
 import { showPlaying } from "./run-controls.js";
+import { landscapePanel } from "./landscape-panel.js";
+import { DASHES } from "../charts/compare-chart.js";
 
 /**
  * options: page (its `status` is kept current), view and strip (their options), link (the
@@ -25,7 +27,8 @@ export function mountScenes(root, {
   const scheduler = createScheduler(() => {
     const a = view.paint();
     const b = strip.paint();
-    return a || b;
+    const c = landscape?.draw() ?? false;
+    return a || b || c;
   });
   const invalidate = () => scheduler.request();
   const view = new RunView($("live"), { palette, invalidate, parts: "data-v", ...viewOptions });
@@ -51,10 +54,25 @@ export function mountScenes(root, {
     onMode: (mode) => {
       root.dataset.mode = mode;
       $("strip").hidden = mode !== "compare";
+      if ($("landscape-panel")) $("landscape-panel").hidden = mode !== "compare";
     },
+    onFrame: () => landscape?.moved(),
     onStatus: setStatus,
     onError: notify,
     onEnded,
+  });
+  // A comparison scene (step sizes) also shows every run's path on one slice of the loss, where
+  // the page has the panel for it.
+  const css = (name) => getComputedStyle(root).getPropertyValue(name).trim();
+  const landscape = $("landscape") && landscapePanel(root.ownerDocument, {
+    palette,
+    kind: "comparison",
+    target: () => (stage.mode === "compare" && stage.group?.id
+      ? { id: stage.group.id, token: stage.group.token } : null),
+    playing: () => page.status === "running",
+    marked: () => [],
+    paths: () => [0, 1, 2, 3].map((i) => ({ color: css(`--run-${i}`), dash: DASHES[i] })),
+    invalidate,
   });
   return { scheduler, view, strip, run, stage, setStatus };
 }

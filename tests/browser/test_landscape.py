@@ -1,0 +1,115 @@
+"""The loss landscape panel: drawn on the playground, following the timeline, shared on /compare."""
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.classroom import collect_errors, open_run_page
+from tests.browser.helpers import open_playground, unfold
+from tests.browser.test_compare import open_compare
+from tests.browser.test_timeline import train
+from tests.conftest import LiveServer
+
+DRAWN = "() => document.querySelector('#landscape').dataset.paths === String({})"
+
+
+def marked(page: Page) -> int:
+    return int(page.eval_on_selector("#landscape", "c => JSON.parse(c.dataset.marked)[0]"))
+
+
+def test_the_playground_draws_the_landscape_and_its_marked_point_follows_the_timeline(
+    page: Page, server: LiveServer
+) -> None:
+    page.set_viewport_size({"width": 1440, "height": 950})
+    errors: list[str] = []
+    session_id = open_playground(page, server.url + "/#dataset=circle", errors)
+    unfold(page, "landscape")
+    train(page, server.url, session_id, calls=8, epochs=5)
+    page.wait_for_function(DRAWN.format(1))
+    expect(page.locator("#landscape-axes")).to_contain_text("of the path's spread")
+    page.wait_for_function(
+        "() => JSON.parse(document.querySelector('#landscape').dataset.marked)[0] >= 8"
+    )
+    latest = marked(page)
+    box = page.locator("#landscape").bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 100
+    # The heatmap is painted: the canvas holds more than one colour.
+    colours = page.eval_on_selector(
+        "#landscape",
+        """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                  const seen = new Set(); for (let i = 0; i < d.length; i += 4 * 97) seen.add(d[i]);
+                  return seen.size; }""",
+    )
+    assert colours > 5
+
+    scrubber = page.locator("#timeline-scrubber")
+    scrubber.focus()
+    page.keyboard.press("Home")
+    page.wait_for_function(
+        "() => JSON.parse(document.querySelector('#landscape').dataset.marked)[0] === 0"
+    )
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "() => JSON.parse(document.querySelector('#landscape').dataset.marked)[0] === 1"
+    )
+    page.click("#timeline-live")
+    page.wait_for_function(
+        f"() => JSON.parse(document.querySelector('#landscape').dataset.marked)[0] === {latest}"
+    )
+    # Hovering the marked (latest) point names its epoch and its real loss.
+    page.locator("#landscape").hover()  # its centre: the weights now, the latest checkpoint
+    expect(page.locator("#landscape-tip")).to_contain_text("epoch 40")
+    assert errors == []
+
+
+def test_compare_shows_one_shared_plane_with_a_path_per_run(
+    page: Page, server: LiveServer, artifacts: Path
+) -> None:
+    page.set_viewport_size({"width": 1440, "height": 950})
+    comparison_id = open_compare(page, server.url + "/compare")
+    token = page.evaluate("() => window.__stepwise.link.token")
+    for _ in range(30):
+        response = page.request.post(
+            f"{server.url}/api/comparisons/{comparison_id}/step",
+            data={"epochs": 5},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status == 200
+    unfold(page, "landscape")
+    page.wait_for_function(DRAWN.format(3))
+    expect(page.locator("#landscape-axes")).to_contain_text("the shared start")
+    page.wait_for_function(  # every path has all 31 checkpoints: step 0 and each call
+        "() => JSON.parse(document.querySelector('#landscape').dataset.marked)"
+        ".every(at => at >= 30)"
+    )
+    page.locator("#landscape-panel").screenshot(path=artifacts / "compare-landscape.png")
+
+
+def test_lesson_3_shows_every_runs_path_on_one_slice(page: Page, server: LiveServer) -> None:
+    page.set_viewport_size({"width": 1440, "height": 900})
+    errors = collect_errors(page)
+    open_run_page(page, server.url + "/lessons#scene=3")
+    expect(page.locator("#strip .run-card")).to_have_count(3)
+    expect(page.locator("#landscape-panel")).to_be_visible()
+    for _ in range(3):
+        page.click('[data-act="step"]')
+    page.wait_for_function(DRAWN.format(3))
+    expect(page.locator("#landscape-axes")).to_contain_text("the shared start")
+    page.keyboard.press("4")  # a single-run scene: the panel goes
+    expect(page.locator("#landscape-panel")).to_be_hidden()
+    assert errors == []
+
+
+def test_on_a_phone_the_panel_starts_folded_and_reads_nothing(
+    page: Page, server: LiveServer
+) -> None:
+    page.set_viewport_size({"width": 375, "height": 800})
+    reads: list[str] = []
+    page.on("request", lambda r: reads.append(r.url) if "/landscape?" in r.url else None)
+    open_playground(page, server.url + "/")
+    fold = page.locator('details[data-fold="landscape"]')
+    expect(fold).not_to_have_attribute("open", "")
+    page.wait_for_timeout(1000)  # a few of the feed's ticks
+    assert reads == []
+    unfold(page, "landscape")  # opened, it draws
+    page.wait_for_function(DRAWN.format(1))

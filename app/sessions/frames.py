@@ -1,14 +1,13 @@
-"""Frames: one binary message per tick, built once and shared by every viewer.
+"""Frames: what a tick shows, laid out once for every viewer (wire.py compresses and chains).
 
-Layout (see the README): a 4-byte little-endian header length, the JSON header padded with
-spaces to a 4-byte boundary, then the payload — the boundary grid as bytes, the weights as
-float32, and, for viewers that asked, every hidden neuron's small grid as bytes.
+The payload (see the README) is the boundary grid as one byte per cell, the weights as
+float16, and, for viewers that asked, every hidden neuron's small grid as one byte per cell.
+Cells carry LEVELS + 1 levels: 32 levels of probability lose nothing the eye sees, and a grid
+that moved a little then differs from the one before in few cells, which deflate makes small.
 """
 
 from __future__ import annotations
 
-import json
-import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,21 +15,20 @@ import numpy as np
 from numpy.typing import NDArray
 
 from app.engine import Trainer
+from app.sessions.wire import VERSION, Chain
+from app.sessions.wire import FrameSet as FrameSet  # the frame set built here
 
 GRID_RESOLUTION = 100
 NEURON_RESOLUTION = 24
-CLASS_LEVELS = 31  # low 5 bits of a multiclass cell
+LEVELS = 31  # a cell's highest level; a multiclass cell keeps its class in the top 3 bits
+FLOAT16_MAX = 65504.0  # larger weights are sent as this, not as infinity
+
+Message = tuple[dict[str, Any], bytes]  # a header with its parts' offsets, and the payload
 
 
-@dataclass(frozen=True)
-class FrameSet:
-    plain: bytes
-    with_neurons: bytes | None  # None when no viewer asked for neurons
-
-
-def _u8(values: NDArray[Any], lo: float, hi: float) -> bytes:
-    scale = 255.0 / (hi - lo) if hi > lo else 0.0
-    q = np.clip((values - lo) * scale + 0.5, 0.0, 255.0)
+def _levels(values: NDArray[Any], lo: float, hi: float) -> bytes:
+    scale = LEVELS / (hi - lo) if hi > lo else 0.0
+    q = np.clip((values - lo) * scale + 0.5, 0.0, LEVELS)
     return q.astype(np.uint8).tobytes()
 
 
@@ -74,16 +72,18 @@ def encode_grid(
 ) -> tuple[bytes, dict[str, Any]]:
     """The boundary grid as resolution² bytes and its description."""
     if problem == "binary":
-        return _u8(grid, 0.0, 1.0), {"encoding": "probability", "range": [0.0, 1.0]}
+        cells = _levels(grid, 0.0, 1.0)
+        return cells, {"encoding": "probability", "range": [0.0, 1.0], "levels": LEVELS}
     if problem == "regression":
         lo, hi = target_range
-        return _u8(grid, lo, hi), {"encoding": "value", "range": [lo, hi]}
+        return _levels(grid, lo, hi), {"encoding": "value", "range": [lo, hi], "levels": LEVELS}
     k = grid.shape[-1]
     winner = grid.argmax(axis=-1)  # (R, R)
     p = grid.max(axis=-1)  # (R, R)
-    level = np.clip((p - 1.0 / k) / (1.0 - 1.0 / k) * CLASS_LEVELS + 0.5, 0, CLASS_LEVELS)
+    level = np.clip((p - 1.0 / k) / (1.0 - 1.0 / k) * LEVELS + 0.5, 0, LEVELS)
     cells = (winner.astype(np.uint8) << 5) | level.astype(np.uint8)
-    return cells.tobytes(), {"encoding": "class", "range": [0.0, 1.0], "classes": k}
+    info = {"encoding": "class", "range": [0.0, 1.0], "classes": k, "levels": LEVELS}
+    return cells.tobytes(), info
 
 
 def encode_weights(trainer: Trainer) -> tuple[bytes, list[list[int]]]:
@@ -92,7 +92,8 @@ def encode_weights(trainer: Trainer) -> tuple[bytes, list[list[int]]]:
         arrays += [w, b]
     shapes = [list(a.shape) for a in arrays]
     flat = np.concatenate([a.ravel() for a in arrays]) if arrays else np.zeros(0)
-    return flat.astype("<f4").tobytes(), shapes
+    # float16: a line's width and colour need 3 digits, and half the bytes change less often
+    return np.clip(flat, -FLOAT16_MAX, FLOAT16_MAX).astype("<f2").tobytes(), shapes
 
 
 def encode_neurons(trainer: Trainer, resolution: int) -> tuple[bytes, list[dict[str, Any]]]:
@@ -102,38 +103,25 @@ def encode_neurons(trainer: Trainer, resolution: int) -> tuple[bytes, list[dict[
         lo, hi = float(grid.min()), float(grid.max())
         if not hi > lo:
             lo, hi = lo - 1.0, hi + 1.0
-        blocks.append(_u8(np.moveaxis(grid, -1, 0), lo, hi))  # (width, R, R)
+        blocks.append(_levels(np.moveaxis(grid, -1, 0), lo, hi))  # (width, R, R)
         layers.append({"width": int(grid.shape[-1]), "range": [lo, hi]})
     return b"".join(blocks), layers
 
 
-def _pad4(data: bytes) -> bytes:
-    return data + b"\0" * (-len(data) % 4)
-
-
-def pack(header: dict[str, Any], parts: list[tuple[str, bytes]]) -> bytes:
-    """Header JSON + payload; each part's offset is written into header[name]["offset"]."""
-    header = {**header, **{name: dict(header[name]) for name, _ in parts}}
+def layout(header: dict[str, Any], parts: list[tuple[str, bytes]]) -> Message:
+    """Header + payload; each part's offset is written into header[name]["offset"]."""
+    header = {**header, "v": VERSION, **{name: dict(header[name]) for name, _ in parts}}
     offset = 0
-    payload: list[bytes] = []
     for name, data in parts:
         header[name]["offset"] = offset
-        padded = _pad4(data)
-        payload.append(padded)
-        offset += len(padded)
-    text = json.dumps(header, separators=(",", ":"), allow_nan=False).encode()
-    text += b" " * (-(len(text) + 4) % 4)
-    return struct.pack("<I", len(text)) + text + b"".join(payload)
+        offset += len(data)
+    return header, b"".join(data for _, data in parts)
 
 
-def unpack(message: bytes) -> tuple[dict[str, Any], bytes]:
-    """The inverse of pack, for tests and scripts: (header, payload)."""
-    (length,) = struct.unpack_from("<I", message)
-    header = json.loads(message[4 : 4 + length])
-    return header, message[4 + length :]
-
-
-def build(trainer: Trainer, header: dict[str, Any], grid: Grid, neurons: bool) -> FrameSet:
+def build(
+    trainer: Trainer, header: dict[str, Any], grid: Grid, neurons: bool, chain: Chain | None
+) -> FrameSet:
+    """The frame for every viewer; with a `chain`, deltas against the frame shared before."""
     weights, shapes = encode_weights(trainer)
     base = {
         **header,
@@ -141,9 +129,10 @@ def build(trainer: Trainer, header: dict[str, Any], grid: Grid, neurons: bool) -
         "weights": {"shapes": shapes},
     }
     parts = [("grid", grid.cells), ("weights", weights)]
-    plain = pack(base, parts)
-    if not neurons:
-        return FrameSet(plain, None)
-    cells, layers = encode_neurons(trainer, NEURON_RESOLUTION)
-    rich = {**base, "neurons": {"resolution": NEURON_RESOLUTION, "layers": layers}}
-    return FrameSet(plain, pack(rich, [*parts, ("neurons", cells)]))
+    plain = layout(base, parts)
+    rich = None
+    if neurons:
+        cells, layers = encode_neurons(trainer, NEURON_RESOLUTION)
+        info = {"resolution": NEURON_RESOLUTION, "layers": layers, "levels": LEVELS}
+        rich = layout({**base, "neurons": info}, [*parts, ("neurons", cells)])
+    return (chain or Chain()).frame(plain, rich, shared=chain is not None)

@@ -147,8 +147,7 @@ class Recording:
             "history": self._last_point,
         }
         assert self.grid is not None
-        chain = self.chain if shared else None
-        return frames.build(self.trainer, header, self.grid, neurons, chain)
+        return frames.build(self.trainer, header, self.grid, neurons, self.chain, shared)
 
     def _config_header(self, config: Any) -> dict[str, Any]:
         """The config without its points, for frame headers; one dict per config object."""

@@ -123,8 +123,15 @@ class Chain:
         self.plain, self.rich = plain, rich
         return out
 
-    def forget(self) -> None:
-        self.plain = self.rich = None
+    def part(self, name: str, rich: bool) -> bytes | None:
+        """Part `name` of the frame last shared (with neurons if `rich`), if it has one."""
+        last = self.rich if rich else self.plain
+        if last is None or name not in last[0]:
+            return None
+        start = last[0][name]["offset"]
+        ends = [last[0][p]["offset"] for p in ("grid", "weights", "neurons") if p in last[0]]
+        end = min([e for e in ends if e > start] or [len(last[1])])
+        return last[1][start:end]
 
 
 @dataclass

@@ -62,7 +62,7 @@ def test_the_browser_reads_a_live_run_within_one_level(page: Page, server: LiveS
       }"""
     )
     assert result["epoch"] == result["serverEpoch"] == 20
-    assert result["worst"] <= 1 / 31  # within one of the 32 levels
+    assert result["worst"] <= 1 / 31 + 0.5 / 255  # one of the 32 levels, widened to bytes
     assert result["deltas"] >= 3  # steps and the reset came as deltas
     assert result["steps"][-2] == 0 and result["steps"][-1] > 0  # the reset, then training
     assert [len(layer) for layer in result["neurons"]] == [8, 8]

@@ -9,6 +9,9 @@ from typing import Any
 import numpy as np
 from fastapi.testclient import TestClient
 
+from app.config import Settings
+from app.engine import Trainer, config_from_dict
+from app.sessions.recording import Recording
 from app.sessions.wire import Reader, unpack
 from tests.api.helpers import create
 from tests.ws.test_live import next_frame, next_json, reader
@@ -72,11 +75,11 @@ def test_a_late_joiner_gets_a_whole_frame_while_the_others_get_deltas(
 
 def test_deltas_follow_resets_rewinds_and_looks_at_the_past(client: TestClient) -> None:
     session_id, _, created = create(client, n_samples=100)
+    kinds = []
     with client.websocket_connect(f"/api/sessions/{session_id}/ws") as ws:
-        next_frame(ws)
+        assert next_frame(ws)["step"] == 0  # the newcomer's frame
         ws.send_json({"type": "auth", "token": created["token"]})
         assert next_json(ws, "auth")["ok"] is True
-        kinds = []
         for action in (
             {"type": "step", "epochs": 20},
             {"type": "step", "epochs": 20},
@@ -157,3 +160,29 @@ def test_an_unmoved_run_costs_a_few_hundred_bytes_a_frame(client: TestClient) ->
             ws.send_json({"type": "step", "steps": 1})
             sizes.append(len(raw_frame(ws)))
         assert max(sizes[1:]) < 600  # a boundary that did not move is a few bytes of delta
+
+
+def test_every_frame_of_a_run_shows_its_grid_within_one_level() -> None:
+    """Frame after frame, as steady cells and weights drift from the values they were sent at,
+    the decoded grid stays within one level of the server's and the weights within 0.5 %."""
+    config = config_from_dict({"dataset": "spiral", "n_samples": 200, "hidden_layers": [8, 8]})
+    run = Recording(Trainer(config), Settings(), None)
+    frames, kept, sizes = Reader(), 0, []
+    for n in range(60):
+        run.train(steps=3 if n < 30 else 1, epochs=None)
+        message = run.frame("r", 1, run.state(True), neurons=True, shared=True).rich
+        assert message is not None
+        data = message.delta if n else message.whole()
+        assert data is not None
+        sizes.append(len(data))
+        header, payload = frames.read(data)
+        assert run.grid is not None
+        cells = np.frombuffer(payload[:10_000], np.uint8).reshape(100, 100)
+        assert np.max(np.abs(cells - run.grid.levels)) <= 1.0
+        kept += int(np.sum(cells != np.floor(run.grid.levels + 0.5)))  # held, not rounded
+        start = header["weights"]["offset"]
+        sent = np.frombuffer(payload[start : start + 2 * 105], "<f2").astype(np.float64)
+        exact = np.concatenate([a.ravel() for layer in run.trainer.layers() for a in layer])
+        assert np.all(np.abs(sent - exact) <= 0.006 * np.abs(exact) + 1.1e-3)
+    assert kept > 0  # cells did keep their level while it drifted
+    assert max(sizes[40:]) < min(sizes[:1])  # deltas of small steps beat the whole frame

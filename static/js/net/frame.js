@@ -7,7 +7,8 @@
 
 const decoder = new TextDecoder();
 
-async function inflate(buffer) {
+/** A message's bytes inflated; start it on arrival, so frames inflate while others apply. */
+export async function inflate(buffer) {
   const stream = new Blob([buffer]).stream().pipeThrough(new DecompressionStream("deflate"));
   return new Response(stream).arrayBuffer();
 }
@@ -19,7 +20,11 @@ export class FrameReader {
 
   /** The whole frame `buffer` brings; rejects a delta whose base this reader never read. */
   async read(buffer) {
-    const data = await inflate(buffer);
+    return this.apply(await inflate(buffer));
+  }
+
+  /** The whole frame of an inflated message; frames must be applied in the order sent. */
+  apply(data) {
     const length = new DataView(data).getUint32(0, true);
     let header = JSON.parse(decoder.decode(new Uint8Array(data, 4, length)));
     let payload = new Uint8Array(data, 4 + length);

@@ -6,7 +6,7 @@
 // stops for good when the server says it no longer knows the id. No DOM here: everything goes
 // out through the handlers.
 
-import { FrameReader } from "./frame.js";
+import { FrameReader, inflate } from "./frame.js";
 
 const DELAYS = [250, 500, 1000, 2000, 4000]; // ms before reconnect attempt n
 export const CLOSE_GONE = 4404; // the server's close code for an unknown session or comparison
@@ -46,11 +46,14 @@ export class Socket {
     const frames = new FrameReader();
     let inbox = Promise.resolve(); // a "paused" message must not overtake the frame before it
     ws.onmessage = ({ data }) => {
+      const text = typeof data === "string";
+      const inflated = text ? null : inflate(data); // begun now: frames inflate side by side
+      inflated?.catch(() => {}); // a failure is reported below, in its turn
       inbox = inbox
         .then(async () => {
-          const message = typeof data === "string" ? JSON.parse(data) : await frames.read(data);
+          const message = text ? JSON.parse(data) : frames.apply(await inflated);
           if (this.ws !== ws) return; // this connection was replaced or closed meanwhile
-          if (typeof data === "string") this.h.onMessage?.(message);
+          if (text) this.h.onMessage?.(message);
           else this.h.onFrame?.(message);
         })
         .catch((error) => console.error("a message could not be read", error));

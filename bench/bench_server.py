@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import os
 import random
 import socket
@@ -35,7 +36,8 @@ from websockets.exceptions import ConnectionClosed
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.sessions.wire import Reader as FrameReader
-from bench.wire_bytes import Tally, report
+from bench import wire_bytes
+from bench.wire_bytes import Tally
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = {"dataset": "spiral", "n_samples": 500, "train_fraction": 0.5, "batch_size": 10}
@@ -43,9 +45,7 @@ REFERENCE |= {"features": ["x1", "x2"], "hidden_layers": [8, 8], "activation": "
 REFERENCE |= {"optimizer": "sgd", "learning_rate": 0.03}
 LATE = 1.5 / 30  # a gap longer than 1.5 frame periods at the default 30 frames/s
 CAPACITY_SERIES = (1, 4, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80)
-LARGEST = REFERENCE | {"hidden_layers": [32] * 8}
 PLAY = {"type": "play"}
-NEURONS = {"type": "subscribe", "neurons": True}
 SLOW = {"type": "speed", "epochs_per_second": 30.0}
 Session = dict[str, Any]
 CAPACITY_COLUMNS = ("late %", "frames/s", "p95 gap ms", "ms/frame", "server", "clients", "others")
@@ -263,6 +263,8 @@ class Bench:
             if late > 30 or failures >= 2:
                 break
         line("largest N with <= 5 % late frames (gap > 50 ms)", f"{best}")
+        if math.isnan(at_ten):  # the series stopped before 10: measure it on its own
+            at_ten = (await self.capacity_level(10))[3]
         line(f"server CPU ms per frame, 10 sessions (before {CPU_BEFORE})", f"{at_ten:.2f}")
         line("   goal", f"<= {CPU_GOAL}")
 
@@ -324,27 +326,7 @@ class Bench:
         line("CPU cores: server / others", f"{cpu:.2f} / {other:.2f}")
 
     async def frame_bytes(self, seconds: float, runs: int) -> None:
-        print(
-            f"-- 6. bytes per frame on the wire, runs at full speed over their first {seconds:g} s"
-        )
-        print(f"      (medians of {runs} runs of the median frame; a phone and a playground watch)")
-        results = []
-        for _ in range(runs):
-            watch = await self.frames_of(REFERENCE, seconds, "watch", "playground")
-            largest = await self.frames_of(LARGEST, seconds, "largest", "largest+neurons")
-            results.append(watch | largest)
-        report(results, seconds, line)
-
-    async def frames_of(self, config: Session, seconds: float, *names: str) -> dict[str, Tally]:
-        """Tallies of a phone (the boundary alone) and a playground (the neurons' maps too)."""
-        session = await self.create(config)
-        phone, playground = await self.watch(session), await self.watch(session, NEURONS)
-        await asyncio.sleep(0.5)  # both joined and got their first frame
-        phone.tally, playground.tally = Tally(), Tally()
-        await playground.ws.send(json.dumps(PLAY))
-        await asyncio.sleep(seconds)
-        await self.close([phone, playground], [session])
-        return {names[0]: phone.tally, names[1]: playground.tally}
+        await wire_bytes.section(self, REFERENCE, seconds, runs, line)
 
     async def memory(self, epochs: int, sessions: int = 500) -> None:
         """On a fresh server (the default cap is 500 sessions, exactly this many). Half the

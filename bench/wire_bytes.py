@@ -9,6 +9,7 @@ frame had in the format before version 2 (JSON header padded to 4 bytes, a byte 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import statistics
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+PLAY = {"type": "play"}
+NEURONS = {"type": "subscribe", "neurons": True}
 GOALS = {"watch": 1.5, "playground": 3.0, "largest": 8.0, "settled": 0.6}  # KB, issue 13
 
 
@@ -91,3 +94,30 @@ def report(runs: list[dict[str, Tally]], seconds: float, line: Callable[[str, st
         "   30 phones watching one run: before -> now MB/s",
         f"{statistics.median(old):6.2f} -> {statistics.median(phones):5.2f}",
     )
+
+
+async def section(
+    bench: Any, reference: dict[str, Any], seconds: float, runs: int, line: Any
+) -> None:
+    """Run the section on `bench` (bench_server's Bench): spiral-8-8 and the largest network."""
+    print(f"-- 6. bytes per frame on the wire, runs at full speed over their first {seconds:g} s")
+    print(f"      (medians of {runs} runs of the median frame; a phone and a playground watch)")
+    largest = reference | {"hidden_layers": [32] * 8}
+    results = []
+    for _ in range(runs):
+        watch = await frames_of(bench, reference, seconds, "watch", "playground")
+        wide = await frames_of(bench, largest, seconds, "largest", "largest+neurons")
+        results.append(watch | wide)
+    report(results, seconds, line)
+
+
+async def frames_of(bench: Any, config: dict[str, Any], seconds: float, *names: str) -> Any:
+    """Tallies of a phone (the boundary alone) and a playground (the neurons' maps too)."""
+    session = await bench.create(config)
+    phone, playground = await bench.watch(session), await bench.watch(session, NEURONS)
+    await asyncio.sleep(0.5)  # both joined and got their first frame
+    phone.tally, playground.tally = Tally(), Tally()
+    await playground.ws.send(json.dumps(PLAY))
+    await asyncio.sleep(seconds)
+    await bench.close([phone, playground], [session])
+    return {names[0]: phone.tally, names[1]: playground.tally}

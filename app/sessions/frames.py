@@ -32,7 +32,7 @@ Message = tuple[dict[str, Any], bytes]  # a header with its parts' offsets, and 
 def _scaled(values: NDArray[Any], lo: float, hi: float) -> NDArray[Any]:
     """`values` on the scale of levels, 0..LEVELS."""
     scale = LEVELS / (hi - lo) if hi > lo else 0.0
-    return np.clip((values - lo) * scale, 0.0, LEVELS)
+    return np.clip((values - lo) * scale, 0.0, LEVELS).astype(np.float32)  # kept: 4 bytes
 
 
 def steady(x: NDArray[Any], high: NDArray[Any] | None, before: bytes | None) -> bytes:
@@ -104,7 +104,7 @@ def encode_grid(
     winner = grid.argmax(axis=-1)  # (R, R)
     p = grid.max(axis=-1)  # (R, R): the winner's probability, from 1/k to 1
     info = {"encoding": "class", "range": [0.0, 1.0], "classes": k, "levels": LEVELS}
-    return _scaled(p, 1.0 / k, 1.0), winner, info
+    return _scaled(p, 1.0 / k, 1.0), winner.astype(np.uint8), info
 
 
 def encode_weights(trainer: Trainer, before: bytes | None) -> tuple[bytes, list[list[int]]]:

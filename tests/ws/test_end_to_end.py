@@ -26,8 +26,8 @@ async def frames_until(
 
 
 def test_play_over_a_real_socket_while_a_stalled_viewer_lags(live_server: LiveServer) -> None:
-    # A wide network makes whole frames with neuron grids ~40 KB and deltas of a few KB, so
-    # buffers fill within a few hundred frames.
+    # A wide network with neuron grids makes whole frames of tens of KB and deltas of a few KB,
+    # so the stalled viewer's buffers fill within a few hundred frames.
     config = {"n_samples": 200, "hidden_layers": [32] * 8}
     created = httpx2.post(live_server.url + "/api/sessions", json=config).json()
     url = f"{live_server.ws_url}/api/sessions/{created['id']}/ws"

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import os
 import random
 import socket
@@ -34,7 +35,9 @@ from websockets.exceptions import ConnectionClosed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.sessions.frames import unpack
+from app.sessions.wire import Reader as FrameReader
+from bench import wire_bytes
+from bench.wire_bytes import Tally
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = {"dataset": "spiral", "n_samples": 500, "train_fraction": 0.5, "batch_size": 10}
@@ -45,8 +48,9 @@ CAPACITY_SERIES = (1, 4, 6, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60, 80)
 PLAY = {"type": "play"}
 SLOW = {"type": "speed", "epochs_per_second": 30.0}
 Session = dict[str, Any]
-CAPACITY_COLUMNS = ("late %", "frames/s", "p95 gap ms", "server", "clients", "others")
-CAPACITY_FORMATS = "7.1 10.1 12.1 8.2 9.2 8.2"
+CAPACITY_COLUMNS = ("late %", "frames/s", "p95 gap ms", "ms/frame", "server", "clients", "others")
+CAPACITY_FORMATS = "7.1 10.1 12.1 10.2 8.2 9.2 8.2"
+CPU_GOAL = 1.6  # server CPU ms per frame at 10 sessions (issue 13; ~1.5 measured before format 2)
 WATCHER_COLUMNS = ("ms/frame", "made/s", "sample/s", "slowest/s", "epochs/s", "clients", "others")
 WATCHER_FORMATS = "9.1 8.1 10.1 11.1 10.0 9.2 8.2"
 HZ = os.sysconf("SC_CLK_TCK")
@@ -88,7 +92,8 @@ class Server:
             port = probe.getsockname()[1]
         exe = str(Path(sys.executable).with_name("stepwise"))
         command = [exe, "--host", "127.0.0.1", "--port", str(port)]
-        self.proc = subprocess.Popen(command, cwd=ROOT, stdout=DEVNULL, stderr=DEVNULL)
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}  # this tree's code, not the installed one
+        self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=DEVNULL, stderr=DEVNULL)
         self.url, self.ws = f"http://127.0.0.1:{port}", f"ws://127.0.0.1:{port}/api/sessions"
         deadline = time.monotonic() + 30
         while True:
@@ -129,7 +134,8 @@ class Server:
 
 @dataclass
 class Reader:
-    """Reads a socket until it closes, timing every binary frame (and decoding it if asked)."""
+    """Reads a socket until it closes, timing every binary frame (and decoding it if asked;
+    a tally counts what each frame cost on the wire)."""
 
     ws: ClientConnection
     decode: bool = False
@@ -137,6 +143,8 @@ class Reader:
     headers: list[dict[str, Any]] = field(default_factory=list)
     size: int = 0
     task: asyncio.Task[None] | None = None
+    tally: Tally | None = None
+    frames: FrameReader = field(default_factory=FrameReader)
 
     async def run(self) -> None:
         with contextlib.suppress(ConnectionClosed):
@@ -144,15 +152,22 @@ class Reader:
                 if isinstance(message, bytes):
                     self.times.append(time.perf_counter())
                     self.size = len(message)
-                    if self.decode:
-                        self.headers.append(unpack(message)[0])
+                    if self.decode or self.tally:
+                        header = self.frames.read(message)[0]
+                        if self.decode:
+                            self.headers.append(header)
+                        if self.tally:
+                            self.tally.add(message, header)
 
     def window(self, t0: float, t1: float) -> list[int]:
         return [i for i, t in enumerate(self.times) if t0 <= t <= t1]
 
 
-def learning_rate(message: str | bytes) -> float | None:
-    return unpack(message)[0]["config"]["learning_rate"] if isinstance(message, bytes) else None
+def learning_rate(message: str | bytes, frames: FrameReader) -> float | None:
+    if not isinstance(message, bytes):
+        return None
+    rate: float = frames.read(message)[0]["config"]["learning_rate"]
+    return rate
 
 
 def auth(session: Session) -> dict[str, str]:
@@ -227,25 +242,31 @@ class Bench:
         await self.close(readers, sessions)
         late = 100 * sum(g > LATE for g in gaps) / max(1, len(gaps))
         p95 = statistics.quantiles(gaps, n=20)[-1] * 1000 if len(gaps) > 1 else float("nan")
-        return late, statistics.median(rates), p95, cpu, client, other
+        per_frame = cpu * 1000 / max(1e-9, sum(rates))  # server CPU ms per frame made and sent
+        return late, statistics.median(rates), p95, per_frame, cpu, client, other
 
     async def capacity(self) -> None:
         print("-- 2. capacity: N sessions at 30 epochs/s, one reading client each; all clients")
         print("      run in this one asyncio process, on the same 2 cores as the server")
         print("      (CPU in cores: the server, these clients, other processes)")
         row("N", CAPACITY_COLUMNS, CAPACITY_FORMATS)
-        best, failures = 0, 0
+        best, failures, at_ten = 0, 0, float("nan")
         for n in CAPACITY_SERIES:
             for _ in range(3):  # measure again while other processes take over 0.25 cores
                 figures = await self.capacity_level(n)
                 if figures[-1] < 0.25:
                     break
             row(n, figures, CAPACITY_FORMATS)
+            at_ten = figures[3] if n == 10 else at_ten
             late = figures[0]
             best, failures = (n, 0) if late <= 5 and not failures else (best, failures + 1)
             if late > 30 or failures >= 2:
                 break
         line("largest N with <= 5 % late frames (gap > 50 ms)", f"{best}")
+        if math.isnan(at_ten):  # the series stopped before 10: measure it on its own
+            at_ten = (await self.capacity_level(10))[3]
+        line("server CPU ms per frame, 10 sessions (before ~1.5)", f"{at_ten:.2f}")
+        line("   goal", f"<= {CPU_GOAL}")
 
     async def watchers_case(self, n: int) -> tuple[float, ...]:
         session = await self.create()
@@ -284,6 +305,7 @@ class Bench:
         session = await self.create()
         url = f"{self.server.ws}/{session['id']}/ws"
         waits: list[float] = []
+        frames = FrameReader()
         async with connect(url) as ws:
             for message in ({"type": "auth", "token": session["token"]}, PLAY):
                 await ws.send(json.dumps(message))
@@ -292,7 +314,7 @@ class Bench:
             for n in range(count):
                 value, start = (0.02, 0.04)[n % 2], time.perf_counter()
                 await ws.send(json.dumps({"type": "set", "config": {"learning_rate": value}}))
-                while learning_rate(await asyncio.wait_for(ws.recv(), timeout=5)) != value:
+                while learning_rate(await asyncio.wait_for(ws.recv(), timeout=5), frames) != value:
                     pass
                 waits.append((time.perf_counter() - start) * 1000)
                 await asyncio.sleep(random.uniform(0.0, 0.06))  # land anywhere in a tick
@@ -302,6 +324,9 @@ class Bench:
         p95 = statistics.quantiles(waits, n=20)[-1]
         line(f"p50 / p95 ms over {count}", f"{statistics.median(waits):.1f} / {p95:.1f}")
         line("CPU cores: server / others", f"{cpu:.2f} / {other:.2f}")
+
+    async def frame_bytes(self, seconds: float, runs: int) -> None:
+        await wire_bytes.section(self, REFERENCE, seconds, runs, line)
 
     async def memory(self, epochs: int, sessions: int = 500) -> None:
         """On a fresh server (the default cap is 500 sessions, exactly this many). Half the
@@ -336,7 +361,7 @@ class Bench:
         line("   by 1 client / by 4 clients at once", "   ".join(rates))
 
 
-async def run(epochs: int, sections: str) -> None:
+async def run(epochs: int, sections: str, frame_seconds: float, frame_runs: int) -> None:
     print("config spiral-8-8: spiral, 500 points, half for training, x1 x2 -> [8, 8] tanh,")
     print("sgd, learning rate 0.03, batch 10; clients offer permessage-deflate as browsers do")
     for wanted in ([k for k in sections if k != "5"], [k for k in sections if k == "5"]):
@@ -348,14 +373,20 @@ async def run(epochs: int, sections: str) -> None:
                 bench = Bench(server, api)
                 steps = [bench.throughput, bench.capacity, bench.watchers, bench.set_latency]
                 for key in wanted:
-                    await (bench.memory(epochs) if key == "5" else steps[int(key) - 1]())
+                    if key == "6":
+                        await bench.frame_bytes(frame_seconds, frame_runs)
+                    else:
+                        await (bench.memory(epochs) if key == "5" else steps[int(key) - 1]())
         finally:
             server.stop()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--sections", default="12345", help="which sections to run, e.g. 13")
+    parser.add_argument("--sections", default="123465", help="which sections to run, e.g. 13")
     parser.add_argument("--memory-epochs", type=int, default=50, help="(1 or 1000: same RSS)")
+    parser.add_argument("--frame-seconds", type=float, default=60.0, help="section 6's runs")
+    parser.add_argument("--frame-runs", type=int, default=3, help="section 6's repeats")
     args = parser.parse_args()
-    asyncio.run(asyncio.wait_for(run(args.memory_epochs, args.sections), 900))
+    sections = run(args.memory_epochs, args.sections, args.frame_seconds, args.frame_runs)
+    asyncio.run(asyncio.wait_for(sections, 900 + 2 * args.frame_runs * args.frame_seconds))

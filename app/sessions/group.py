@@ -16,13 +16,13 @@ from typing import Any
 
 from app.config import Settings
 from app.sessions import actions, limits
-from app.sessions.frames import FrameSet
 from app.sessions.hub import Tap, Viewer
 from app.sessions.landscape import Landscapes
 from app.sessions.pacing import Pace, timelapse_rate
 from app.sessions.runner import Player
 from app.sessions.seams import Backend
 from app.sessions.session import STEP_CHUNK, Session
+from app.sessions.wire import FrameSet
 from app.sessions.worker import Lane
 
 Out = list[tuple[Session, FrameSet | None]]  # what a tick made: each moved run and its frame

@@ -4,8 +4,10 @@ Each viewer has one queue, drained by its own pump task — the only task that w
 socket — in the order things were offered, so a "paused" message never overtakes the frame
 before it. A frame holds at most one place per source: a newer frame drops the unsent one and
 takes a place at the end, so a slow viewer skips frames instead of queueing them, and the
-training never waits for a socket. JSON messages (config changes, errors) are few and each
-carries the whole state, so at most CONTROL_QUEUE of them wait; past that the oldest goes.
+training never waits for a socket. What a frame costs on the wire is chosen as it is sent: the
+delta when this viewer got the frame it applies to, the whole frame otherwise (wire.py). JSON
+messages (config changes, errors) are few and each carries the whole state, so at most
+CONTROL_QUEUE of them wait; past that the oldest goes.
 `Hub` is the in-memory `Broadcast` of seams.py: every viewer is connected to this process.
 """
 
@@ -18,7 +20,7 @@ import logging
 from collections import deque
 from typing import Any, Protocol
 
-from app.sessions.frames import FrameSet
+from app.sessions.wire import FrameSet
 
 CONTROL_QUEUE = 32
 log = logging.getLogger("stepwise")
@@ -35,7 +37,7 @@ class Entry:
 
     __slots__ = ("data", "source")
 
-    def __init__(self, data: bytes | str, source: str | None) -> None:
+    def __init__(self, data: FrameSet | str, source: str | None) -> None:
         self.data = data
         self.source = source
 
@@ -54,6 +56,7 @@ class Viewer:
         self._frames: dict[str, Entry] = {}  # source -> its unsent frame in the queue
         self._latest: dict[str, Entry] = {}  # kind -> its unsent message, for whole-state kinds
         self._texts = 0  # JSON messages in the queue
+        self._sent: dict[str, tuple[int | None, bool]] = {}  # source -> (seq, neurons) last sent
         self._wake = asyncio.Event()
         self._closing: int | None = None  # a close code, once the session is gone
 
@@ -66,8 +69,7 @@ class Viewer:
         if stale is not None:
             self._queue.remove(stale)  # at most CONTROL_QUEUE + one per source: short
             self.frames_skipped += 1
-        chosen = frames.with_neurons if self.neurons and frames.with_neurons else frames.plain
-        entry = Entry(chosen, source)
+        entry = Entry(frames, source)
         self._frames[source] = entry
         self._queue.append(entry)
         self._wake.set()
@@ -123,8 +125,12 @@ class Viewer:
                         del self._latest[entry.source]
                     await self.socket.send_text(entry.data)
                 else:
-                    del self._frames[entry.source or ""]
-                    await self.socket.send_bytes(entry.data)
+                    source = entry.source or ""
+                    del self._frames[source]
+                    frames, rich = entry.data, self.neurons and entry.data.rich is not None
+                    data = frames.message(self.neurons, self._sent.get(source))
+                    self._sent[source] = (frames.seq, rich)
+                    await self.socket.send_bytes(data)
                     self.frames_sent += 1
             if self._closing is not None:
                 await self.socket.close(self._closing)

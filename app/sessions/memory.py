@@ -70,7 +70,7 @@ def parts(config: TrainConfig, settings: Settings) -> dict[str, int]:
     decision = 1 if config.problem == "binary" else 8
     custom = PER_POINT_CUSTOM * n if config.dataset == "custom" else 0
     message = n * (JSON_POINT + (JSON_CUSTOM if config.dataset == "custom" else 0)) + 2048
-    grid = cells * (1 + decision + 4 * k)  # one boundary kept: bytes, decisions, outputs
+    grid = cells * (5 + decision + 4 * k)  # one boundary kept: levels, classes, decisions, outputs
     answer = settings.max_viewer_grid_resolution**2 * (
         JSON_NUMBER + 4 if config.problem == "multiclass" else JSON_NUMBER
     )
@@ -79,7 +79,8 @@ def parts(config: TrainConfig, settings: Settings) -> dict[str, int]:
         "data": 8 * n * (2 + 1 + f + 1 + k) + 8 * n_train * (f + 1 + k + 1) + custom,
         "batches": 8 * per_column * batch_columns(config.batch_size, n_train),
         "grids": 4 * per_cell * (cells + small) + grid,
-        "frame": cells + 4 * params + widths * small + 4096,  # grid, weights, neurons, header
+        # grid, weights, neurons, header: the frame last shared (deltas apply to it) and a new one
+        "frame": 2 * (cells + 2 * params + widths * small + 4096),
         "reads": min(READS_KEPT * answer, READS_BYTES) + READS_KEPT * grid,  # and their moments
         "messages": message + 1024 * CONTROL_QUEUE,  # a config message and small ones, queued
         "history": 8 * len(COLUMNS) * max(settings.max_history_points, 4),

@@ -18,6 +18,7 @@ from app.sessions import frames, markers
 from app.sessions.history import History
 from app.sessions.refusals import Missing
 from app.sessions.timeline import Entry, Timeline
+from app.sessions.wire import Chain
 
 METRICS = (
     *("train_loss", "test_loss", "train_accuracy", "test_accuracy", "train_r2", "test_r2"),
@@ -31,6 +32,7 @@ class Recording:
         self.history = history or History(settings.max_history_points)
         self.timeline = Timeline(settings.timeline_bytes)
         self.seq = 0  # frames built so far: viewers see them in order
+        self.chain = Chain()  # the frame last shared with every viewer, for deltas
         self._header_cache: tuple[Any, dict[str, Any]] | None = None
         self._metrics = self._measure()
         self._target_range = self._targets()
@@ -130,9 +132,10 @@ class Recording:
         self._last_point = {"index": index, "at": at, "point": point}
 
     def frame(
-        self, key: str, viewers: int, state: dict[str, Any], neurons: bool
+        self, key: str, viewers: int, state: dict[str, Any], neurons: bool, shared: bool
     ) -> frames.FrameSet:
-        """A frame of now, for the viewers of session `key`."""
+        """A frame of now, for the viewers of session `key`: for all of them if `shared`,
+        else for one who just came (whole, and not a base for the next frame's deltas)."""
         self.seq += 1
         header = {
             "type": "frame",
@@ -144,7 +147,7 @@ class Recording:
             "history": self._last_point,
         }
         assert self.grid is not None
-        return frames.build(self.trainer, header, self.grid, neurons)
+        return frames.build(self.trainer, header, self.grid, neurons, self.chain, shared)
 
     def _config_header(self, config: Any) -> dict[str, Any]:
         """The config without its points, for frame headers; one dict per config object."""
@@ -173,7 +176,7 @@ class Recording:
                 "config": self._config_header(cp.config),
                 "history": None,
             }
-            return frames.build(shown, header, grid, neurons)
+            return frames.build(shown, header, grid, neurons, None)
 
     def train(self, steps: int | None, epochs: int | None) -> None:
         self.trainer.train(steps=steps or 0, epochs=epochs or 0)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Protocol, TypeVar
 
-from app.sessions.frames import FrameSet
 from app.sessions.hub import Tap, Viewer
+from app.sessions.wire import FrameSet
 
 T = TypeVar("T")
 

@@ -13,13 +13,13 @@ from typing import Any
 from app.engine import ConfigError, Trainer, checkpoint, config_from_dict
 from app.engine.snapshot_write import in_document
 from app.sessions import actions, limits, memory
-from app.sessions.frames import FrameSet
 from app.sessions.history import History
 from app.sessions.hub import Viewer
 from app.sessions.memory import MemoryFull
 from app.sessions.refusals import SESSIONS_FULL, Conflict, Full
 from app.sessions.registry import Registry, RegistryFull
 from app.sessions.session import Session
+from app.sessions.wire import FrameSet
 
 SNAPSHOT_FORMAT = "stepwise-snapshot"
 

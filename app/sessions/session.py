@@ -153,12 +153,16 @@ class Session:
 
     # --- work done under the lock, in a worker thread ------------------------------------------
 
-    def current_frame(self, neurons: bool) -> frames.FrameSet:
-        return self.run.frame(self.id, self.live.viewers.count(), self.state(), neurons)
+    def current_frame(self, neurons: bool, shared: bool = False) -> frames.FrameSet:
+        """A frame of now: for one viewer, or `shared` by all (the base of the next delta)."""
+        count = self.live.viewers.count()
+        return self.run.frame(self.id, count, self.state(), neurons, shared)
 
     def _frame(self) -> frames.FrameSet | None:
         """A frame for the viewers after the run moved, if anyone watches."""
-        return self.current_frame(self.hub.wants_neurons) if self.live.watched() else None
+        if not self.live.watched():
+            return None
+        return self.current_frame(self.hub.wants_neurons, shared=True)
 
     def past_frame(self, entry: Entry, neurons: bool) -> frames.FrameSet:
         return self.run.past_frame(self.id, entry, neurons)

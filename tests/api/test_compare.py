@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from app.sessions.frames import unpack
 from tests.api.helpers import assert_error
+from tests.ws.test_live import reader
 
 
 def compare(client: TestClient, **body: Any) -> tuple[dict[str, Any], dict[str, str]]:
@@ -99,7 +99,7 @@ def frames_and_messages(ws: Any, frames: int) -> tuple[list[dict[str, Any]], lis
     while len(headers) < frames:
         message = ws.receive()
         if message.get("bytes") is not None:
-            headers.append(unpack(message["bytes"])[0])
+            headers.append(reader(ws).read(message["bytes"])[0])
         elif message.get("text") is not None:
             messages.append(json.loads(message["text"]))
     return headers, messages
@@ -108,7 +108,10 @@ def frames_and_messages(ws: Any, frames: int) -> tuple[list[dict[str, Any]], lis
 def until_idle(ws: Any) -> None:
     """Read until the comparison says it stopped: the tick in flight at a pause ends first."""
     while True:
-        text = ws.receive().get("text")
+        message = ws.receive()
+        if message.get("bytes") is not None:
+            reader(ws).read(message["bytes"])  # the base of a later frame's delta
+        text = message.get("text")
         body = json.loads(text) if text is not None else {}
         if body.get("type") == "group" and body.get("status") == "idle":
             return

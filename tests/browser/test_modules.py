@@ -12,42 +12,65 @@ def run(page: Page, server: LiveServer, body: str) -> Any:
     return page.evaluate(f"async () => {{ {body} }}")
 
 
-def test_frame_decoding_reads_grid_weights_and_neurons(page: Page, server: LiveServer) -> None:
+def test_frame_reading_inflates_whole_frames_and_applies_deltas(
+    page: Page, server: LiveServer
+) -> None:
     result = run(
         page,
         server,
         """
-        const { decodeFrame } = await import('/static/js/net/frame.js');
-        const grid = new Uint8Array([0, 64, 128, 255]);           // 2 x 2
-        const weights = new Float32Array([0.5, -1.5, 2, 0.25]);    // (1, 2) + bias (2)
-        const neurons = new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]);  // 2 neurons, 2 x 2
-        const header = { type: 'frame', step: 7,
-          grid: { offset: 0, resolution: 2, encoding: 'probability', range: [0, 1] },
+        const { FrameReader } = await import('/static/js/net/frame.js');
+        async function frame(header, payload) {    // as the server sends it: zlib
+          const json = new TextEncoder().encode(JSON.stringify(header));
+          const bytes = new Uint8Array(4 + json.length + payload.length);
+          new DataView(bytes.buffer).setUint32(0, json.length, true);
+          bytes.set(json, 4);
+          bytes.set(payload, 4 + json.length);
+          const stream = new Blob([bytes]).stream().pipeThrough(new CompressionStream('deflate'));
+          return new Response(stream).arrayBuffer();
+        }
+        const whole = { type: 'frame', v: 2, id: 'r', seq: 1, step: 7,
+          grid: { offset: 0, resolution: 2, encoding: 'probability', range: [0, 1], levels: 31 },
           weights: { offset: 4, shapes: [[1, 2], [2]] },
-          neurons: { offset: 20, resolution: 2, layers: [{ width: 2, range: [-1, 1] }] } };
-        let json = JSON.stringify(header);
-        while ((4 + json.length) % 4) json += ' ';
-        const bytes = new Uint8Array(4 + json.length + 28);
-        new DataView(bytes.buffer).setUint32(0, json.length, true);
-        bytes.set(new TextEncoder().encode(json), 4);
-        const base = 4 + json.length;
-        bytes.set(grid, base);
-        bytes.set(new Uint8Array(weights.buffer), base + 4);
-        bytes.set(neurons, base + 20);
-        const f = decodeFrame(bytes.buffer);
-        return { step: f.step, grid: [...f.grid.bytes], w: [...f.weights[0].w],
-                 b: [...f.weights[0].b], shape: [f.weights[0].inputs, f.weights[0].outputs],
-                 n: f.neurons.layers[0].cells.map((c) => [...c]) };
+          neurons: { offset: 12, resolution: 2, levels: 31,
+                     layers: [{ width: 2, range: [-1, 1] }] } };
+        const halves = [0x3800, 0xbe00, 0x4000, 0x3400];  // 0.5, -1.5, 2, 0.25 as float16
+        const payload = new Uint8Array(20);
+        payload.set([0, 8, 16, 31]);
+        halves.forEach((h, i) => new DataView(payload.buffer).setUint16(4 + 2 * i, h, true));
+        payload.set([0, 1, 2, 3, 4, 5, 6, 31], 12);
+        const reader = new FrameReader();
+        const a = await reader.read(await frame(whole, payload));
+        const change = new Uint8Array(20);
+        change[0] = 31; change[13] = 255;                 // +31 and -1, byte by byte mod 256
+        const b = await reader.read(await frame({ type: 'frame', v: 2, id: 'r', seq: 2, base: 1,
+          step: 9 }, change));
+        let refused = null;
+        await reader.read(await frame({ type: 'frame', v: 2, id: 'r', seq: 4, base: 3 }, change))
+          .catch((e) => { refused = e.message; });
+        const cells = (f) => f.neurons.layers[0].cells.map((c) => [...c]);
+        return { a: { step: a.step, grid: [...a.grid.bytes], w: [...a.weights[0].w],
+                      b: [...a.weights[0].b], n: cells(a) },
+                 b: { step: b.step, seq: b.seq, grid: [...b.grid.bytes], w: [...b.weights[0].w],
+                      n: cells(b), shapes: b.weights.length }, refused };
         """,
     )
-    assert result == {
+    assert result["a"] == {
         "step": 7,
-        "grid": [0, 64, 128, 255],
+        "grid": [0, 66, 132, 255],  # 32 levels widened to the views' 0-255
         "w": [0.5, -1.5],
         "b": [2, 0.25],
-        "shape": [1, 2],
-        "n": [[1, 2, 3, 4], [5, 6, 7, 8]],
+        "n": [[0, 8, 16, 25], [33, 41, 49, 255]],
     }
+    assert result["b"] == {
+        "step": 9,
+        "seq": 2,
+        "grid": [255, 66, 132, 255],
+        "w": [0.5, -1.5],
+        "n": [[0, 0, 16, 25], [33, 41, 49, 255]],
+        "shapes": 1,
+    }
+    assert result["refused"] == "frame 4 applies to frame 3, not read here"
 
 
 def test_colour_tables_follow_the_encodings(page: Page, server: LiveServer) -> None:

@@ -10,21 +10,24 @@ from typing import Any
 import httpx2
 import websockets
 
-from app.sessions.frames import unpack
+from app.sessions.wire import Reader
 from tests.conftest import LiveServer
 
 
-async def frames_until(ws: Any, count: int) -> list[dict[str, Any]]:
-    headers = []
+async def frames_until(
+    ws: Any, count: int, frames: Reader, headers: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Read frames into `headers` until it holds `count`; `frames` reads this socket's."""
     while len(headers) < count:
         message = await asyncio.wait_for(ws.recv(), timeout=10)
         if isinstance(message, bytes):
-            headers.append(unpack(message)[0])
+            headers.append(frames.read(message)[0])
     return headers
 
 
 def test_play_over_a_real_socket_while_a_stalled_viewer_lags(live_server: LiveServer) -> None:
-    # A wide network makes frames with neuron grids ~180 KB, so buffers fill within a few frames.
+    # A wide network with neuron grids makes whole frames of tens of KB and deltas of a few KB,
+    # so the stalled viewer's buffers fill within a few hundred frames.
     config = {"n_samples": 200, "hidden_layers": [32] * 8}
     created = httpx2.post(live_server.url + "/api/sessions", json=config).json()
     url = f"{live_server.ws_url}/api/sessions/{created['id']}/ws"
@@ -41,10 +44,13 @@ def test_play_over_a_real_socket_while_a_stalled_viewer_lags(live_server: LiveSe
         async with websockets.connect(url) as driver:
             await driver.send(json.dumps({"type": "auth", "token": created["token"]}))
             await driver.send(json.dumps({"type": "play"}))
-            headers = await frames_until(driver, 60)
-            await driver.send(json.dumps({"type": "pause"}))
+            frames, headers = Reader(), []
+            await frames_until(driver, 60, frames, headers)
             session = live_server.app.state.registry.get(created["id"])
             stalled_viewer = next(v for v in session.hub.viewers if not v.driver)
+            while stalled_viewer.frames_skipped == 0 and len(headers) < 2000:
+                await frames_until(driver, len(headers) + 20, frames, headers)
+            await driver.send(json.dumps({"type": "pause"}))
             sent = stalled_viewer.frames_sent
         stalled.transport.abort()
         return headers, sent

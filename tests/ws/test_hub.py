@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import asyncio
 
-from app.sessions.frames import FrameSet
 from app.sessions.hub import CONTROL_QUEUE, Hub, Viewer, stop
+from app.sessions.wire import Chain, FrameSet, Reader, Variant, unpack
+
+
+def fixed(plain: bytes, rich: bytes | None = None) -> FrameSet:
+    """A whole frame whose payload is `plain` (or `rich`, for viewers of the neurons)."""
+    return FrameSet(Variant({}, plain, None), rich and Variant({}, rich, None))
+
+
+def payloads(sent: list[bytes | str]) -> list[bytes | str]:
+    return [m if isinstance(m, str) else unpack(m)[1] for m in sent]
 
 
 class StuckSocket:
@@ -43,7 +52,7 @@ def test_a_stuck_viewer_keeps_only_the_latest_frame() -> None:
         hub.add(quick)
         pumps = [asyncio.create_task(v.pump()) for v in (stuck, quick)]
         for i in range(200):
-            hub.publish_frame(FrameSet(plain=bytes([i % 256]), with_neurons=None))
+            hub.publish_frame(fixed(bytes([i % 256])))
             await asyncio.sleep(0)  # let the pumps run between frames
         for i in range(CONTROL_QUEUE * 3):
             hub.publish_json({"type": "config", "n": i})
@@ -70,12 +79,12 @@ def test_neuron_frames_go_only_to_viewers_who_asked() -> None:
         hub.add(rich)
         assert hub.wants_neurons
         pumps = [asyncio.create_task(v.pump()) for v in (plain, rich)]
-        hub.publish_frame(FrameSet(plain=b"plain", with_neurons=b"rich"))
+        hub.publish_frame(fixed(b"plain", b"rich"))
         await asyncio.sleep(0.01)
         for pump in pumps:
             await stop(pump)
         assert isinstance(plain.socket, QuickSocket) and isinstance(rich.socket, QuickSocket)
-        return plain.socket.sent, rich.socket.sent
+        return payloads(plain.socket.sent), payloads(rich.socket.sent)
 
     plain_sent, rich_sent = asyncio.run(scenario())
     assert plain_sent == [b"plain"] and rich_sent == [b"rich"]
@@ -84,16 +93,16 @@ def test_neuron_frames_go_only_to_viewers_who_asked() -> None:
 def test_messages_keep_their_order_and_a_newer_frame_moves_to_the_end() -> None:
     async def scenario() -> list[bytes | str]:
         viewer = Viewer(QuickSocket())
-        viewer.offer_frame(FrameSet(plain=b"running", with_neurons=None))
+        viewer.offer_frame(fixed(b"running"))
         viewer.offer_json('{"type": "state", "status": "idle"}')
-        viewer.offer_frame(FrameSet(plain=b"a", with_neurons=None), source="a")
+        viewer.offer_frame(fixed(b"a"), source="a")
         viewer.offer_json('{"type": "config"}')
-        viewer.offer_frame(FrameSet(plain=b"a2", with_neurons=None), source="a")
+        viewer.offer_frame(fixed(b"a2"), source="a")
         pump = asyncio.create_task(viewer.pump())
         await asyncio.sleep(0.01)
         await stop(pump)
         assert isinstance(viewer.socket, QuickSocket)
-        return viewer.socket.sent
+        return payloads(viewer.socket.sent)
 
     assert asyncio.run(scenario()) == [
         b"running",
@@ -101,3 +110,34 @@ def test_messages_keep_their_order_and_a_newer_frame_moves_to_the_end() -> None:
         '{"type": "config"}',
         b"a2",
     ]
+
+
+def test_a_viewer_that_skipped_a_frame_gets_the_next_one_whole() -> None:
+    chain = Chain()
+    sets = [
+        chain.frame(({"type": "frame", "v": 2, "id": "r", "seq": i}, bytes([i, 7, 7])), None, True)
+        for i in (1, 2, 3)
+    ]
+
+    async def scenario() -> tuple[list[bytes | str], list[bytes | str]]:
+        steady, slow = Viewer(QuickSocket()), Viewer(QuickSocket())
+        pumps = [asyncio.create_task(v.pump()) for v in (steady, slow)]
+        for frames in sets:
+            steady.offer_frame(frames)
+            if frames is not sets[1]:  # the slow viewer's pump never saw frame 2 before 3 came
+                slow.offer_frame(frames)
+            await asyncio.sleep(0)
+        await asyncio.sleep(0.01)
+        for pump in pumps:
+            await stop(pump)
+        assert isinstance(steady.socket, QuickSocket) and isinstance(slow.socket, QuickSocket)
+        return steady.socket.sent, slow.socket.sent
+
+    steady_sent, slow_sent = asyncio.run(scenario())
+    bases = [unpack(m)[0].get("base") for m in steady_sent if isinstance(m, bytes)]
+    assert bases == [None, 1, 2]  # whole, then deltas
+    assert [unpack(m)[0].get("base") for m in slow_sent if isinstance(m, bytes)] == [None, None]
+    for sent in (steady_sent, slow_sent):
+        reader = Reader()
+        last = [reader.read(m) for m in sent if isinstance(m, bytes)][-1]
+        assert last[0]["seq"] == 3 and last[1] == bytes([3, 7, 7])

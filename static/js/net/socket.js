@@ -1,11 +1,12 @@
 // One WebSocket to a session or a comparison (the README's "WebSocket protocol"). It
 // authenticates when it was given a token (a watcher's socket never is), asks for the neurons'
 // maps only when told to (the playground draws every hidden unit; a phone in a lecture hall needs
-// the boundary alone), decodes binary frames, reconnects after a drop with a growing delay, and
+// the boundary alone), reads binary frames (one reader per connection: deltas apply to the frame
+// before, so messages are handled strictly in order, a frame's inflating included), reconnects after a drop with a growing delay, and
 // stops for good when the server says it no longer knows the id. No DOM here: everything goes
 // out through the handlers.
 
-import { decodeFrame } from "./frame.js";
+import { FrameReader, inflate } from "./frame.js";
 
 const DELAYS = [250, 500, 1000, 2000, 4000]; // ms before reconnect attempt n
 export const CLOSE_GONE = 4404; // the server's close code for an unknown session or comparison
@@ -42,9 +43,20 @@ export class Socket {
       if (this.neurons) ws.send(JSON.stringify({ type: "subscribe", neurons: true }));
       this.h.onState?.("open");
     };
-    ws.onmessage = (event) => {
-      if (typeof event.data === "string") this.h.onMessage?.(JSON.parse(event.data));
-      else this.h.onFrame?.(decodeFrame(event.data));
+    const frames = new FrameReader();
+    let inbox = Promise.resolve(); // a "paused" message must not overtake the frame before it
+    ws.onmessage = ({ data }) => {
+      const text = typeof data === "string";
+      const inflated = text ? null : inflate(data); // begun now: frames inflate side by side
+      inflated?.catch(() => {}); // a failure is reported below, in its turn
+      inbox = inbox
+        .then(async () => {
+          const message = text ? JSON.parse(data) : frames.apply(await inflated);
+          if (this.ws !== ws) return; // this connection was replaced or closed meanwhile
+          if (text) this.h.onMessage?.(message);
+          else this.h.onFrame?.(message);
+        })
+        .catch((error) => console.error("a message could not be read", error));
     };
     ws.onclose = (event) => {
       if (this.ws !== ws) return;

@@ -16,7 +16,7 @@ import httpx2
 import pytest
 import websockets
 
-from app.sessions.frames import unpack
+from app.sessions.wire import Reader
 from tests.cluster.procs import NGINX, REDIS, ROOT, free_port, stop, wait_until
 
 pytestmark = pytest.mark.skipif(
@@ -35,13 +35,14 @@ def answers(url: str) -> bool:
 def played_frames(ws_url: str, token: str, count: int) -> list[dict[str, Any]]:
     async def scenario() -> list[dict[str, Any]]:
         headers: list[dict[str, Any]] = []
+        frames = Reader()  # whole frames and deltas, as a script reads them
         async with websockets.connect(ws_url) as ws:
             await ws.send(json.dumps({"type": "auth", "token": token}))
             await ws.send(json.dumps({"type": "play"}))
             while len(headers) < count:
                 message = await asyncio.wait_for(ws.recv(), timeout=10)
                 if isinstance(message, bytes):
-                    headers.append(unpack(message)[0])
+                    headers.append(frames.read(message)[0])
         return headers
 
     return asyncio.run(scenario())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 # A short fingerprint of the boundary canvas's pixels, computed in the page.
 HEAT_FINGERPRINT = """() => {
@@ -37,6 +37,16 @@ def unfold(page: Page, name: str) -> None:
     if fold.get_attribute("open") is None:
         fold.locator("summary").click()
     expect(fold).to_have_attribute("open", "")
+
+
+def take_scrubber(page: Page) -> Locator:
+    """Scroll the timeline into view and focus its scrubber once it is enabled, as a visitor
+    would: what is scrolled out of view is brought up to date only every half second."""
+    scrubber = page.locator("#timeline-scrubber")
+    scrubber.scroll_into_view_if_needed()
+    expect(scrubber).to_be_enabled()
+    scrubber.focus()
+    return scrubber
 
 
 def heat_fingerprint(page: Page) -> str:

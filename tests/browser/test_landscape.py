@@ -5,7 +5,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.classroom import collect_errors, open_run_page
-from tests.browser.helpers import open_playground, unfold
+from tests.browser.helpers import open_playground, take_scrubber, unfold
 from tests.browser.test_compare import open_compare
 from tests.browser.test_timeline import train
 from tests.conftest import LiveServer
@@ -42,8 +42,7 @@ def test_the_playground_draws_the_landscape_and_its_marked_point_follows_the_tim
     )
     assert colours > 5
 
-    scrubber = page.locator("#timeline-scrubber")
-    scrubber.focus()
+    take_scrubber(page)
     page.keyboard.press("Home")
     page.wait_for_function(
         "() => JSON.parse(document.querySelector('#landscape').dataset.marked)[0] === 0"

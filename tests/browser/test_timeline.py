@@ -11,6 +11,7 @@ from tests.browser.helpers import (
     open_playground,
     pause_from_the_page,
     session_state,
+    take_scrubber,
 )
 from tests.conftest import LiveServer
 
@@ -52,8 +53,7 @@ def test_the_scrubber_moves_the_boundary_back_and_returns_to_live(
     expect(page.locator("#change-value")).not_to_have_text("–")  # how much the boundary moved
     expect(page.locator(".marker-list .mark").first).to_be_visible()  # markers by themselves
 
-    scrubber = page.locator("#timeline-scrubber")
-    scrubber.focus()
+    scrubber = take_scrubber(page)
     page.keyboard.press("Home")
     painted(page, "past:0")
     start = heat_fingerprint(page)
@@ -89,7 +89,7 @@ def test_branch_from_here_drives_a_new_session_from_that_moment(
 ) -> None:
     session_id = open_playground(page, server.url + "/#dataset=xor&learning_rate=0.03")
     train(page, server.url, session_id, calls=6, epochs=5)
-    page.locator("#timeline-scrubber").focus()
+    take_scrubber(page)
     page.keyboard.press("Home")
     for _ in range(3):
         page.keyboard.press("ArrowRight")

@@ -30,10 +30,12 @@ const OFFSCREEN_MS = 500; // what is scrolled out of view is brought up to date 
  * Paces a part's drawing by whether it is on screen: `due()` says whether to draw now — always
  * while it is in view, at most every OFFSCREEN_MS while it is not (a test or a screen reader may
  * still read it) — and when it is not due, asks `invalidate` again once it is. Coming back into
- * view asks for a paint at once.
+ * view asks for a paint at once, and a part that holds the keyboard's focus is always due: the
+ * visitor is using it, wherever it is scrolled.
  */
 export class OnScreen {
   constructor(element, invalidate) {
+    this.element = element;
     this.visible = true;
     this.drawnAt = -Infinity;
     this.timer = 0;
@@ -46,7 +48,8 @@ export class OnScreen {
 
   due() {
     const now = performance.now();
-    const wait = this.visible ? 0 : this.drawnAt + OFFSCREEN_MS - now;
+    const used = this.element.contains(document.activeElement);
+    const wait = this.visible || used ? 0 : this.drawnAt + OFFSCREEN_MS - now;
     if (wait <= 0) {
       this.drawnAt = now;
       return true;

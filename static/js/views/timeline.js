@@ -107,6 +107,9 @@ export class TimelineView {
     this.list.hidden = true;
     root.append(track, this.crowd, row, this.list);
     this.onScreen = new OnScreen(root, () => this.invalidate());
+    // Focus may come before the next paint (a key pressed at once): the scrubber must already
+    // hold every moment kept, or its keys would walk a stale range.
+    root.addEventListener("focusin", () => this.draw());
     this.marksWidth = 0; // kept from the observer: reading it while drawing would force a layout
     new ResizeObserver(([entry]) => { // crowding is in pixels: a narrower track may group more
       this.marksWidth = entry.contentRect.width;

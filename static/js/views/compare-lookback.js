@@ -5,7 +5,7 @@
 import { gridFromBoundary, verdict } from "../state/compare-state.js";
 import { formatCount } from "../lib/scales.js";
 import { Lookback, nearest } from "./lookback.js";
-import { MARKER_NAMES } from "./timeline.js";
+import { MARKER_NAMES } from "./marks.js";
 
 const SHOWN = ["diverged", "oscillating", "settled"]; // the step-size lesson's moments, in compare
 const LETTERS = "ABCD";

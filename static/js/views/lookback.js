@@ -8,7 +8,8 @@
 
 import { formatCount, formatValue } from "../lib/scales.js";
 import { LIMITS } from "../state/state.js";
-import { MARKER_NAMES, TimelineView } from "./timeline.js";
+import { MARKER_NAMES } from "./marks.js";
+import { TimelineView } from "./timeline.js";
 
 const REFRESH_MS = 3000; // markers while playing: now and then, not every frame
 

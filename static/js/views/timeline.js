@@ -9,53 +9,7 @@
 
 import { PAD } from "../charts/chart.js";
 import { OnScreen, setText } from "../lib/repaint.js";
-
-const SVG = "http://www.w3.org/2000/svg";
-// Markers differ by shape as well as colour.
-const GLYPHS = {
-  diverged: "M3 3 L13 13 M13 3 L3 13",
-  oscillating: "M1 11 L4.5 4 L8 12 L11.5 4 L15 11",
-  settled: "M8 2.5 A5.5 5.5 0 1 1 7.99 2.5 Z",
-  best_test: "M8 1.5 L9.9 6 L14.7 6.3 L11 9.4 L12.2 14.2 L8 11.6 L3.8 14.2 L5 9.4 L1.3 6.3 L6.1 6 Z",
-  overfitting: "M2.5 3.5 L13.5 3.5 L8 13 Z",
-};
-const CROWD_PX = 22; // markers closer than this on the track share one badge
-
-/**
- * Groups of marker indices for markers at fractions `ts` of a track `width` px wide: each group
- * holds markers within CROWD_PX of its first one, in order along the track.
- */
-export function crowds(ts, width, gap = CROWD_PX) {
-  const order = ts.map((t, i) => i).sort((a, b) => ts[a] - ts[b] || a - b);
-  const groups = [];
-  for (const i of order) {
-    const group = groups.at(-1);
-    if (group && (ts[i] - ts[group[0]]) * width < gap) group.push(i);
-    else groups.push([i]);
-  }
-  return groups;
-}
-
-export const MARKER_NAMES = {
-  diverged: "Diverged",
-  oscillating: "Oscillating",
-  settled: "Settled",
-  best_test: "Best test loss",
-  overfitting: "Overfitting begins",
-};
-
-/** A small SVG of a marker's shape; stroked kinds are lines, the others filled. */
-export function glyph(kind) {
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", "0 0 16 16");
-  svg.setAttribute("aria-hidden", "true");
-  svg.classList.add("glyph");
-  const path = document.createElementNS(SVG, "path");
-  path.setAttribute("d", GLYPHS[kind] || GLYPHS.settled);
-  svg.append(path);
-  svg.dataset.kind = kind;
-  return svg;
-}
+import { CROWD_PX, crowds, glyph } from "./marks.js";
 
 export class TimelineView {
   /**
@@ -92,7 +46,7 @@ export class TimelineView {
     this.crowd = el("ul", "crowd-list"); // the markers of the badge opened, if any
     this.crowd.id = `${id}-crowd`;
     this.crowd.hidden = true;
-    this.opened = null; // the key of the opened badge's first marker
+    this.opened = null; // the opened badge: its markers' keys and its place on the track
     this.groupsKey = "";
     this.groups = [];
     const row = el("div", "timeline-row");
@@ -180,50 +134,75 @@ export class TimelineView {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "mark";
-    button.dataset.kind = marker.kind;
-    const shape = glyph(marker.kind);
-    if (marker.color) shape.style.color = marker.color; // compare: the run's colour
-    button.append(shape);
-    button.addEventListener("click", () => this.pick(this.nearest(marker.x)));
+    this.showMarker(button, marker);
+    button.addEventListener("click", () => this.pick(this.nearest(button.marker.x)));
     return button;
   }
 
-  /** Positions the markers on the track, crowded ones as one badge; rebuilds the buttons only
-   * when the markers or their grouping changed. */
+  /** Gives a marker's button its marker and shape (a button is kept as markers move). */
+  showMarker(button, marker) {
+    button.marker = marker;
+    button.dataset.kind = marker.kind;
+    const shape = glyph(marker.kind);
+    if (marker.color) shape.style.color = marker.color; // compare: the run's colour
+    const old = button.querySelector(".glyph");
+    if (old) old.replaceWith(shape); else button.prepend(shape);
+  }
+
+  /**
+   * Positions the markers on the track, crowded ones as one badge. A refresh updates the
+   * buttons in place rather than making new ones: a click whose press and release straddle a
+   * refresh would otherwise land on a button that is gone, and focus would be lost.
+   */
   placeMarks(rebuild) {
     const first = this.moments[0]?.x ?? 0;
     const span = (this.moments.at(-1)?.x ?? 0) - first;
     const ts = this.markers.map((m) => (span > 0 ? Math.min(1, Math.max(0, (m.x - first) / span)) : 0));
     const groups = crowds(ts, this.marksWidth);
+    this.ts = ts;
     const key = JSON.stringify(groups);
     if (rebuild || key !== this.groupsKey) {
       this.groupsKey = key;
       this.groups = groups;
-      // A keyboard user on a badge or in its list stays there when the buttons are rebuilt.
-      const focused = document.activeElement;
-      const onBadge = this.marks.contains(focused) && this.opened;
-      const inList = [...this.crowd.querySelectorAll("button")].indexOf(focused);
-      this.marks.replaceChildren(...groups.map((g) => (g.length > 1 ? this.badge(g) : this.single(g[0]))));
-      const open = groups.find((g) => g.length > 1 && this.markerKey(g[0]) === this.opened);
+      groups.forEach((group, k) => this.keepMark(k, group));
+      while (this.marks.children.length > groups.length) this.marks.lastElementChild.remove();
+      const open = this.stillOpen(groups);
       if (open) this.openCrowd(open, false); else this.closeCrowd(false);
-      if (open && onBadge) this.marks.children[this.groupIndex(open)]?.focus();
-      if (open && inList >= 0) this.crowd.querySelectorAll("button")[inList]?.focus();
     }
     groups.forEach((group, k) => {
       const button = this.marks.children[k];
-      const t = group.reduce((sum, i) => sum + ts[i], 0) / group.length;
+      const t = this.groupAt(group);
+      if (this.isOpen(group)) this.opened.at = t; // it drifts left as the run grows
       button.style.left = `${(100 * t).toFixed(3)}%`;
       button.hidden = !(span > 0);
     });
   }
 
+  /** The k-th button on the track shows `group`: the one there if it is of the same sort. */
+  keepMark(k, group) {
+    const old = this.marks.children[k];
+    const crowded = group.length > 1;
+    if (old && old.classList.contains("crowd") === crowded) {
+      if (crowded) this.fillBadge(old, group); else this.fillSingle(old, this.markers[group[0]]);
+      return;
+    }
+    const button = crowded ? this.badge(group) : this.single(group[0]);
+    const focused = old && old === document.activeElement;
+    if (old) old.replaceWith(button); else this.marks.append(button);
+    if (focused && crowded) button.focus(); // a keyboard user on a badge stays there
+  }
+
   single(i) {
-    const marker = this.markers[i];
-    const button = this.markButton(marker);
+    const button = this.markButton(this.markers[i]);
+    button.tabIndex = -1; // the list below is the keyboard's way to them
+    this.fillSingle(button, this.markers[i]);
+    return button;
+  }
+
+  fillSingle(button, marker) {
+    this.showMarker(button, marker);
     button.title = marker.text;
     button.setAttribute("aria-label", marker.text);
-    button.tabIndex = -1; // the list below is the keyboard's way to them
-    return button;
   }
 
   /** One badge for crowded markers: their count; a click lists them under the track. */
@@ -231,18 +210,23 @@ export class TimelineView {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "mark crowd";
-    button.textContent = String(group.length);
-    const texts = group.map((i) => this.markers[i].text);
-    button.title = texts.join("\n");
-    button.setAttribute("aria-label", `${group.length} moments found close together: ${texts.join("; ")}`);
     button.setAttribute("aria-controls", this.crowd.id);
     button.setAttribute("aria-expanded", "false");
-    button.dataset.count = String(group.length);
     button.addEventListener("click", () => {
-      if (this.opened === this.markerKey(group[0])) this.closeCrowd(false);
-      else this.openCrowd(group, true);
+      if (this.isOpen(button.group)) this.closeCrowd(false);
+      else this.openCrowd(button.group, true);
     });
+    this.fillBadge(button, group);
     return button;
+  }
+
+  fillBadge(button, group) {
+    button.group = group;
+    const texts = group.map((i) => this.markers[i].text);
+    button.textContent = String(group.length);
+    button.title = texts.join("\n");
+    button.setAttribute("aria-label", `${group.length} moments found close together: ${texts.join("; ")}`);
+    button.dataset.count = String(group.length);
   }
 
   markerKey(i) {
@@ -250,15 +234,45 @@ export class TimelineView {
     return `${m.kind}:${m.x}:${m.color ?? ""}`;
   }
 
+  /** Whether `group` is the one whose list is open: it shares a marker with it. */
+  isOpen(group) {
+    return !!this.opened && group.some((i) => this.opened.keys.has(this.markerKey(i)));
+  }
+
+  /**
+   * The crowded group that carries on the list opened before a rebuild, if any. Markers move
+   * while a run plays (the best test loss moves on), so the group is recognised by a marker it
+   * still shares, or else by standing where the opened badge stood.
+   */
+  stillOpen(groups) {
+    if (!this.opened) return undefined;
+    const crowded = groups.filter((g) => g.length > 1);
+    const shared = crowded.find((g) => this.isOpen(g));
+    if (shared) return shared;
+    const off = (g) => Math.abs(this.groupAt(g) - this.opened.at) * this.marksWidth;
+    return crowded.filter((g) => off(g) < CROWD_PX).sort((a, b) => off(a) - off(b))[0];
+  }
+
+  /** Where a group's badge stands on the track, as a fraction of its width. */
+  groupAt(group) {
+    return group.reduce((sum, i) => sum + this.ts[i], 0) / group.length;
+  }
+
   openCrowd(group, focus) {
-    this.opened = this.markerKey(group[0]);
-    this.crowd.replaceChildren(...group.map((i) => {
-      const item = document.createElement("li");
-      const button = this.markButton(this.markers[i]);
-      button.append(` ${this.markers[i].text}`);
-      item.append(button);
-      return item;
-    }));
+    const keys = new Set(group.map((i) => this.markerKey(i)));
+    const listed = this.opened && [...keys].join() === [...this.opened.keys].join();
+    this.opened = { keys, at: this.groupAt(group) };
+    if (!listed) { // the same markers listed: keep their buttons (and whatever has focus)
+      const inList = [...this.crowd.querySelectorAll("button")].indexOf(document.activeElement);
+      this.crowd.replaceChildren(...group.map((i) => {
+        const item = document.createElement("li");
+        const button = this.markButton(this.markers[i]);
+        button.append(` ${this.markers[i].text}`);
+        item.append(button);
+        return item;
+      }));
+      if (inList >= 0) this.crowd.querySelectorAll("button")[inList]?.focus();
+    }
     this.crowd.hidden = false;
     for (const badge of this.marks.querySelectorAll(".crowd")) badge.setAttribute("aria-expanded", "false");
     this.marks.children[this.groupIndex(group)]?.setAttribute("aria-expanded", "true");

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket
 from pydantic import TypeAdapter
 
+from app.api import landscape
 from app.api.sockets import (
     CLOSE_FULL,
     TAGS,
@@ -84,6 +85,8 @@ async def handle(driven: Driven[Session], viewer: Viewer, text: str) -> None:
         await offer_current_frame(driven.run, viewer)
     elif message.type == "seek":
         await offer_past_frame(driven.run, viewer, message.at)
+    elif message.type == "landscape":
+        landscape.heed(driven.run.feed, viewer, message)
     else:
         await heed(viewer, message, driven)
 

@@ -35,6 +35,7 @@ from app.engine.trainer import Trainer
 
 Array = NDArray[Any]
 F64 = NDArray[np.float64]
+RESOLUTIONS = range(11, 102, 2)  # R of an R × R grid: odd, so the centre cell is the centre exactly
 CAP = 1e6  # the loss a cell shows at most: past it the run would count as diverged
 MIN_PATH = 3  # checkpoints away from the centre needed before the path's own directions are used
 MARGIN = 0.2  # the extent covers the path and this share more on each side

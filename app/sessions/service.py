@@ -174,6 +174,7 @@ def join(session: Session, viewer: Viewer) -> None:
 
 
 def leave(session: Session, viewer: Viewer) -> None:
+    session.feed.drop(viewer)
     session.live.leave(viewer)
     session.release_if_unwatched()
 

@@ -3,8 +3,8 @@
 Growth is measured with tracemalloc (numpy's buffers are traced too), which counts allocations
 rather than pages, so the figures repeat from run to run. A session is taken to its largest: one
 step (the training buffers), a viewer who wants neurons and reads nothing (the grid buffers, a
-frame and a config message waiting to be sent), the history past its bound, the timeline at its
-budget, and two boundary reads kept.
+frame, a config message and a loss landscape waiting to be sent), the history past its bound,
+the timeline at its budget, two boundary reads and the loss landscapes kept.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from app.engine import config_from_dict
 from app.main import create_app
 from app.sessions import memory
 from app.sessions.hub import CONTROL_QUEUE, Hub, Tap, Viewer
+from app.sessions.landscape_feed import KIND, message
 from tests.api.helpers import assert_error, create
 
 NINE = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2", "cos_x1", "cos_x2"]
@@ -71,6 +72,11 @@ def take_to_the_top(app: FastAPI, client: TestClient, config: dict[str, Any]) ->
     for path in ("boundary", f"timeline/{first}/boundary"):
         read = client.get(f"/api/sessions/{session_id}/{path}?resolution=100")
         assert read.status_code == 200, read.text
+    for resolution in (99, 101):  # the largest kept, and one as a viewer who asked waits for it
+        read = client.get(f"/api/sessions/{session_id}/landscape?resolution={resolution}")
+        assert read.status_code == 200, read.text
+    viewer.offer_json(message(read.content), KIND)
+    assert viewer.waiting == 3
     return session_id
 
 

@@ -5,7 +5,9 @@
 // messages announce, and what is needed to make the run again from the same recipe (same
 // seeds, so the same start) when the server forgets it. Looking back goes through it too: a
 // session's past frame over the socket, a comparison run's past boundary over REST — one request
-// in flight, later wishes replacing each other. No DOM here: the page hears through handlers.
+// in flight, later wishes replacing each other. The loss landscape comes over the socket too, to
+// whoever asked (`landscape()`), asked again on every new socket. No DOM here: the page hears
+// through handlers.
 
 import * as api from "./api.js";
 import { Socket, groupSocketUrl, sessionSocketUrl } from "./socket.js";
@@ -48,6 +50,7 @@ export class RunLink {
     this.looking = new Map(); // run id -> {busy, want}: past boundaries asked for
     this.viewers = 1; // sockets watching the session, this page's included (from frames)
     this.steps = 0; // step messages are each held: stepping twice offline steps twice
+    this.wantLandscape = null; // {resolution, onAnswer, onRefused} while someone shows it
   }
 
   get driving() {
@@ -103,7 +106,9 @@ export class RunLink {
   opened() {
     this.seeking = false;
     this.pending.delete("view");
+    this.pending.delete("landscape"); // asked below: a new socket was never asked
     if (this.wantAt !== null) this.seek(this.wantAt);
+    if (this.wantLandscape) this.send({ type: "landscape", on: true, resolution: this.wantLandscape.resolution });
     const held = [...this.pending.values()];
     this.pending.clear();
     for (const message of held) this.send(message);
@@ -128,7 +133,15 @@ export class RunLink {
 
   receive(message) {
     const { type } = message;
+    if (type === "landscape") {
+      this.wantLandscape?.onAnswer(message);
+      return;
+    }
     if (type === "error") {
+      if (message.code === "conflict" && message.field === "vary" && this.wantLandscape) {
+        this.wantLandscape.onRefused?.(message); // the runs' shapes share no plane
+        return;
+      }
       if (message.field === "at") this.seeking = false; // a moment thinned away meanwhile
       else if (message.code === "not_found") return; // the close that follows says it is gone
       this.h.onError?.(message);
@@ -269,6 +282,15 @@ export class RunLink {
   }
 
   /**
+   * The loss landscape at `resolution` to `onAnswer(answer)` (the REST answer's fields) as the
+   * run moves — the server paces it — and a refusal to `onRefused(error)`; null: no more.
+   */
+  landscape(resolution, onAnswer = null, onRefused = null) {
+    this.wantLandscape = resolution ? { resolution, onAnswer, onRefused } : null;
+    this.send({ type: "landscape", on: Boolean(resolution), ...(resolution ? { resolution } : {}) }, "landscape");
+  }
+
+  /**
    * The boundary of comparison run `runId` at checkpoint `at`, to `onPast(runId, at, boundary)`;
    * `at` null forgets the wish (the page went back to live).
    */
@@ -332,6 +354,7 @@ export class RunLink {
     this.socket = null;
     this.pending.clear();
     this.looking.clear();
+    this.wantLandscape = null;
     if (remove && this.token && this.id && this.alone) {
       KINDS[this.kind].remove(this.id, this.token, true).catch(() => {});
     }

@@ -122,10 +122,7 @@ def compute(taken: Taken, resolution: int, work: float, render: Render) -> tuple
     params = [e.checkpoint.params for _, entries in taken.runs for e in entries]
     plane = ls.plane(taken.centre, params, sizes, taken.seed)
     surface = ls.surface(taken.task, plane, resolution, work)
-    paths = [
-        {"session_id": sid, "points": [point(plane, e) for e in entries]}
-        for sid, entries in taken.runs
-    ]
+    paths = [{"session_id": sid, "points": points(plane, entries)} for sid, entries in taken.runs]
     answer = {
         "resolution": resolution,
         "centre": taken.centred,
@@ -145,11 +142,21 @@ def compute(taken: Taken, resolution: int, work: float, render: Render) -> tuple
     return data, time.thread_time() - start
 
 
-def point(plane: ls.Plane, entry: Any) -> dict[str, Any]:
-    x, y = plane.project(entry.checkpoint.params)
-    loss = entry.point.get("train_loss")
-    counters = {k: entry.point[k] for k in ("step", "epoch")}
-    return {"at": entry.at, **counters, "x": x, "y": y, "loss": loss}
+def points(plane: ls.Plane, entries: list[Any]) -> list[dict[str, Any]]:
+    """The path: each checkpoint projected on the plane, with its counters and real loss."""
+    if not entries:
+        return []
+    coords = plane.project_all([e.checkpoint.params for e in entries]).tolist()  # (n, 2)
+    return [
+        {
+            "at": e.at,
+            **{k: e.point[k] for k in ("step", "epoch")},
+            "x": x,
+            "y": y,
+            "loss": e.point.get("train_loss"),
+        }
+        for e, (x, y) in zip(entries, coords, strict=True)
+    ]
 
 
 def entries(run: Session) -> list[Any]:

@@ -43,6 +43,7 @@ def hello(session: Session, viewer: Viewer) -> dict[str, Any]:
         "driver": viewer.driver,
         "speed": session.speed(),
         "viewers": session.live.viewers.count(),
+        "showing": session.showing,
         "data": session.data(),
     }
 
@@ -104,3 +105,5 @@ async def drive(session: Session, message: Any) -> None:
             await service.rewind(session, message.at)
         case "rescue":
             await service.rescue(session)
+        case "show":
+            service.show(session, message.comparison)

@@ -89,6 +89,18 @@ class RescueMessage(BaseModel):
     type: Literal["rescue"]
 
 
+class ShowMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    type: Literal["show"]
+    comparison: str | None = Field(
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The comparison this session's driver shows instead of the session (a "
+        "lesson scene of step sizes), for its watchers to follow; null: the session itself.",
+    )
+
+
 class LandscapeMessage(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
@@ -120,7 +132,13 @@ Driving = (
     | SpeedMessage
 )
 ClientMessage = Annotated[
-    Driving | SubscribeMessage | SeekMessage | RewindMessage | RescueMessage | LandscapeMessage,
+    Driving
+    | SubscribeMessage
+    | SeekMessage
+    | RewindMessage
+    | RescueMessage
+    | LandscapeMessage
+    | ShowMessage,
     Field(discriminator="type"),
 ]
 

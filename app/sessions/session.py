@@ -63,6 +63,7 @@ class Session:
         self.memory = memory.estimate(trainer.config, settings)  # bytes it may hold, at most
         self.budget = memory.Budget() if budget is None else budget
         self.group: str | None = None  # the comparison that drives this session, if any
+        self.showing: str | None = None  # the comparison its driver shows its watchers instead
         self._fullspeed = fullspeed
         self.release_if_unwatched()
 

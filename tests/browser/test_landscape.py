@@ -4,7 +4,7 @@ fed over the run's socket, never read over REST by the pages."""
 import json
 from pathlib import Path
 
-from playwright.sync_api import Page, WebSocket, expect
+from playwright.sync_api import BrowserContext, Page, WebSocket, expect
 
 from tests.browser.classroom import collect_errors, open_run_page
 from tests.browser.helpers import open_playground, take_scrubber, unfold
@@ -144,3 +144,28 @@ def test_on_a_phone_the_panel_starts_folded_and_asks_for_nothing(
     page.wait_for_function("() => !document.querySelector('details[data-fold=landscape]').open")
     page.wait_for_timeout(500)
     assert [ask["on"] for ask in asks] == [True, False] and reads == []
+
+
+def test_the_watch_page_shows_the_landscape_while_the_presenter_shows_scene_3(
+    page: Page, context: BrowserContext, server: LiveServer
+) -> None:
+    page.set_viewport_size({"width": 1280, "height": 720})
+    session_id = open_run_page(page, server.url + "/present#scene=2")
+    watcher = context.new_page()
+    watcher.set_viewport_size({"width": 390, "height": 844})
+    errors = collect_errors(watcher)
+    reads, asks = watch_landscape(watcher)
+    watcher.goto(f"{server.url}/watch/{session_id}")
+    watcher.wait_for_function("() => window.__stepwise.stats.paints > 0")
+    expect(watcher.locator("#landscape-panel")).to_be_hidden()
+    page.bring_to_front()
+    page.keyboard.press("3")  # the step sizes, side by side: the watchers see their landscape
+    expect(page.locator("#strip .run-card")).to_have_count(3)
+    page.keyboard.press("ArrowRight")
+    expect(watcher.locator("#landscape-panel")).to_be_visible()
+    watcher.wait_for_function(DRAWN.format(3))
+    expect(watcher.locator("#landscape-axes")).to_contain_text("the shared start")
+    page.keyboard.press("4")  # a single run again: the panel goes
+    expect(watcher.locator("#landscape-panel")).to_be_hidden()
+    assert errors == [] and reads == []
+    assert asks and asks[0]["on"] is True

@@ -153,3 +153,25 @@ def test_runs_of_different_shapes_are_told_why_there_is_no_plane(client: TestCli
         ws.send_json({"type": "landscape", "on": True})
         error = next_json(ws, "error")
         assert (error["code"], error["field"]) == ("conflict", "vary")
+
+
+def test_watchers_hear_which_comparison_the_driver_shows(client: TestClient) -> None:
+    sid, headers, _ = create(client, n_samples=100)
+    body = {"config": {"n_samples": 100}, "vary": "learning_rate", "values": [0.01, 1]}
+    gid = client.post("/api/comparisons", json=body).json()["id"]
+    url = f"/api/sessions/{sid}/ws"
+    with client.websocket_connect(url) as driver, client.websocket_connect(url) as watcher:
+        assert next_json(watcher, "hello")["showing"] is None
+        watcher.send_json({"type": "show", "comparison": gid})
+        assert next_json(watcher, "error")["code"] == "unauthorized"  # only the driver shows
+        driver.send_json({"type": "auth", "token": headers["Authorization"].split()[1]})
+        for bad, field in (("no/such", "comparison"), (7, "comparison")):
+            driver.send_json({"type": "show", "comparison": bad})
+            error = next_json(driver, "error")
+            assert (error["code"], error["field"]) == ("invalid", field)
+        driver.send_json({"type": "show", "comparison": gid})
+        assert next_json(watcher, "showing") == {"type": "showing", "comparison": gid}
+        with client.websocket_connect(url) as late:  # a watcher who comes later is told at once
+            assert next_json(late, "hello")["showing"] == gid
+        driver.send_json({"type": "show", "comparison": None})
+        assert next_json(watcher, "showing") == {"type": "showing", "comparison": None}

@@ -30,6 +30,7 @@ export class RunLink {
    * onFrame(frame), onError(msg), onConnection("connecting" | "open" | "closed"),
    * onViewers(count) - how many follow the run (a paused run sends no frames to carry it),
    * onSpeed(speed) - the pace it plays at, as hello and state messages say it,
+   * onShowing(comparisonId) - the comparison the session's driver shows instead (or null),
    * onGone() - the server no longer knows the run (recreate() makes it again)
    */
   constructor(kind, handlers, { neurons = false } = {}) {
@@ -153,6 +154,10 @@ export class RunLink {
       this.h.onViewers?.(message.count);
       return;
     }
+    if (type === "showing") {
+      this.h.onShowing?.(message.comparison); // the driver shows its watchers a comparison
+      return;
+    }
     if (type === "resumed") {
       // Another server took the run over from its last snapshot: say from where, not silently.
       this.h.onResumed?.(message);
@@ -251,6 +256,11 @@ export class RunLink {
   speed(pace, unit = "epochs") {
     this.wantSpeed = speedMessage(pace, `${unit}_per_second`);
     this.drive(this.wantSpeed);
+  }
+
+  /** Tells the session's watchers which comparison the page shows instead (null: the session). */
+  show(comparisonId) {
+    this.drive({ type: "show", comparison: comparisonId }, "show");
   }
 
   /** After a divergence: back to before it blew up, with half the step size. */

@@ -70,6 +70,7 @@ export class SceneStage {
         return;
       }
       group.speed(scene.speed);
+      this.run.show(group.id); // the session's watchers follow it (the watch page's landscape)
       this.h.onStatus?.(group.status);
       return;
     }
@@ -91,6 +92,7 @@ export class SceneStage {
     const group = this.group;
     this.group = null;
     group?.close();
+    if (group) this.run.show(null);
   }
 
   toggle() {

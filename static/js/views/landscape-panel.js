@@ -1,9 +1,12 @@
 // The landscape panel of a page: the folded section's canvas, caption and hover line (drawn by
 // LandscapeView) fed over the run's socket by a LandscapeFeed, with the checkpoint each path
 // marks taken from the page's timeline on every paint, so scrubbing moves the marked point
-// without asking the server.
+// without asking the server. And the watch page's: the panel of the comparison the presenter
+// shows (a lesson scene of step sizes), watched over a socket of its own while it is shown.
 
+import { DASHES } from "../charts/compare-chart.js";
 import { LandscapeFeed } from "../net/landscape-feed.js";
+import { RunLink } from "../net/run-link.js";
 import { LandscapeView } from "./landscape.js";
 
 /**
@@ -43,4 +46,31 @@ export function landscapePanel(root, o) {
       return view.draw();
     },
   };
+}
+
+/**
+ * The watch page's panel: hidden until `follow(id)` names the comparison the presenter shows,
+ * then that comparison's shared plane, every run's path in its colour and dash; `follow(null)`
+ * hides it again. o: {palette, invalidate()}. Returns {draw(), follow(id)}.
+ */
+export function shownLandscape(root, o) {
+  const section = root.getElementById("landscape-panel");
+  const css = (name) => getComputedStyle(section).getPropertyValue(name).trim();
+  let group = null; // a RunLink watching the comparison shown, without its token
+  const panel = landscapePanel(root, {
+    ...o,
+    link: () => group,
+    marked: () => [],
+    paths: () => [0, 1, 2, 3].map((i) => ({ color: css(`--run-${i}`), dash: DASHES[i] })),
+  });
+  const follow = (id) => {
+    if ((group?.id ?? null) === (id ?? null)) return;
+    group?.close({ remove: false });
+    group = null;
+    section.hidden = !id;
+    if (!id) return;
+    group = new RunLink("comparison", { onGone: () => follow(null) }); // deleted: nothing to show
+    group.attach(id);
+  };
+  return { draw: () => panel.draw(), follow };
 }

@@ -85,7 +85,7 @@ class Settings:
     session_memory_mb: int = _setting(
         32,
         "Most memory one session's config may need, in MB (2^20 bytes), as estimated from the "
-        "config (the largest network on 5,000 points needs about 29); a config over it is "
+        "config (the largest network on 5,000 points needs about 30); a config over it is "
         "refused with 422 naming the field to reduce.",
     )
     memory_mb: int = _setting(

@@ -18,8 +18,8 @@ about 1,430 MB of the server's 1,536. Every session held is counted against that
 worst mix it accepts holds about 1.5 GB: 52 of the largest config, watched, measured 1.6 GB of
 resident memory with the process itself — inside 2 GB, and still inside it were every estimate a
 quarter short. Alone, the largest config allowed (8 hidden layers of 32, 5,000 points, 9
-features, batch 5,000) needs about 29 MB, under the 32 MB allowed per session; a larger
-training share (train_fraction 0.9: 4,500 points in one batch) needs 41 MB and is refused.
+features, batch 5,000) needs about 30 MB, under the 32 MB allowed per session; a larger
+training share (train_fraction 0.9: 4,500 points in one batch) needs 42 MB and is refused.
 """
 
 from __future__ import annotations

@@ -166,7 +166,8 @@ export class RunLink {
     const session = this.kind === "session";
     // A comparison's "config" message is one run's: its config and status are that run's own.
     if (session && (type === "hello" || type === "config")) this.recipe = { config: message.config };
-    if (type === "group") this.recipe.values = [...message.values];
+    // a link that only watches a comparison (attached by id) has no recipe to keep
+    if (type === "group" && this.recipe) this.recipe.values = [...message.values];
     if (session && message.state && ["hello", "state", "config"].includes(type)) {
       this.plan = message.state.rescue ?? null;
     }

@@ -48,6 +48,12 @@ class Settings:
         "a run that moved sooner waits its turn (a heavy network's is computed at most a "
         "quarter of the time). 0 turns the pacing off.",
     )
+    landscape_pushes_per_second: float = _setting(
+        2.0,
+        "Loss landscapes sent per second, at most, to a socket that asked for them while its "
+        "run plays (and no more than one per frame_rate / this many frames played); one more "
+        "when the run stops.",
+    )
     landscape_max_work: float = _setting(
         3e8,
         "Multiply-adds one loss landscape may cost; past it the loss is measured on every k-th "
@@ -79,13 +85,13 @@ class Settings:
     session_memory_mb: int = _setting(
         32,
         "Most memory one session's config may need, in MB (2^20 bytes), as estimated from the "
-        "config (the largest network on 5,000 points needs about 29); a config over it is "
+        "config (the largest network on 5,000 points needs about 30); a config over it is "
         "refused with 422 naming the field to reduce.",
     )
     memory_mb: int = _setting(
         1536,
         "Memory all sessions together may need, in MB (2^20 bytes), as estimated; beyond it, "
-        "503 with Retry-After. 500 default sessions need about 1,130, and any mix the server "
+        "503 with Retry-After. 500 default sessions need about 1,430, and any mix the server "
         "accepts stays near this plus ~80 for the process: inside 2 GB.",
     )
     allowed_embedders: str = _setting(

@@ -186,11 +186,14 @@ class Bench:
     async def delete(self, session: Session) -> None:
         await self.api.delete(f"/sessions/{session['id']}", headers=auth(session))
 
-    async def watch(self, session: Session, *drive: dict[str, Any], decode: bool = False) -> Reader:
-        """Open a viewer and start reading it; if `drive` is given, auth and send it."""
+    async def watch(
+        self, session: Session, *drive: dict[str, Any], decode: bool = False, kind: type = Reader
+    ) -> Reader:
+        """Open a viewer (a `kind` of Reader) and start reading it; if `drive` is given, auth
+        and send it."""
         url = f"{self.server.ws}/{session['id']}/ws"
         ws = await connect(url, open_timeout=30)  # offers permessage-deflate, as browsers do
-        reader = Reader(ws, decode)
+        reader: Reader = kind(ws, decode)
         reader.task = asyncio.create_task(reader.run())
         for message in ({"type": "auth", "token": session["token"]}, *drive) if drive else ():
             await ws.send(json.dumps(message))

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Response, WebSocket
 from pydantic import TypeAdapter
 
+from app.api import landscape
 from app.api.deps import DrivenGroupDep, GroupDep, RegistryDep
 from app.api.responses import (
     FULL,
@@ -94,7 +95,11 @@ async def live_comparison(socket: WebSocket, group_id: str) -> None:
 
 async def handle(driven: Driven[Comparison], viewer: Viewer, text: str) -> None:
     message = parse(MESSAGES, text, viewer, {*TAGS, "value"})
-    if message is not None:
+    if message is None:
+        return
+    if message.type == "landscape":  # any viewer may ask; the rest is the driver's
+        landscape.heed(driven.run.feed, viewer, message)
+    else:
         await heed(viewer, message, driven)
 
 

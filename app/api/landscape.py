@@ -1,9 +1,11 @@
-"""Loss landscape reads over REST: a session's, centred on now, and a comparison's shared plane.
+"""Loss landscape reads over REST: a session's, centred on now, and a comparison's shared plane;
+and a socket's ask to be sent them (`heed`, for live.py and compare.py).
 
 Reading one needs only the id. What it costs is bounded as the boundary's is: the answer is
 kept until the run moves and made at most a few times a second per session or comparison
 (app/sessions/landscape.py), and strangers' reads are paced per address with the boundary's
-(STEPWISE_VIEWER_READS_PER_SECOND); the driver's token skips that queue.
+(STEPWISE_VIEWER_READS_PER_SECOND); the driver's token skips that queue. Over the socket the
+run's feed (app/sessions/landscape_feed.py) sends the same answer as it moves.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from app.api import boundary
 from app.api.deps import GroupDep, SessionDep, holds
 from app.api.errors import ApiError
 from app.api.responses import TOO_MANY, errors, reads
-from app.schemas import LANDSCAPE_RESOLUTIONS, Landscape
+from app.schemas import LANDSCAPE_RESOLUTIONS, Landscape, LandscapeMessage
 from app.sessions import landscape
+from app.sessions.hub import Viewer
+from app.sessions.landscape_feed import Feed
 
 router = APIRouter(tags=["landscape"])
 Resolution = Annotated[
@@ -59,6 +63,14 @@ def ask(resolution: Resolution = 41, authorization: boundary.Bearer = None) -> A
 
 
 AskDep = Annotated[Ask, Depends(ask)]
+
+
+def heed(feed: Feed, viewer: Viewer, message: LandscapeMessage) -> None:
+    """A socket's `{"type": "landscape", "on": …}`: any viewer may ask, as for a REST read."""
+    if message.on:
+        feed.ask(viewer, message.resolution, render)
+    else:
+        feed.drop(viewer)
 
 
 @router.get(

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket
 from pydantic import TypeAdapter
 
+from app.api import landscape
 from app.api.sockets import (
     CLOSE_FULL,
     TAGS,
@@ -42,6 +43,7 @@ def hello(session: Session, viewer: Viewer) -> dict[str, Any]:
         "driver": viewer.driver,
         "speed": session.speed(),
         "viewers": session.live.viewers.count(),
+        "showing": session.showing,
         "data": session.data(),
     }
 
@@ -84,6 +86,8 @@ async def handle(driven: Driven[Session], viewer: Viewer, text: str) -> None:
         await offer_current_frame(driven.run, viewer)
     elif message.type == "seek":
         await offer_past_frame(driven.run, viewer, message.at)
+    elif message.type == "landscape":
+        landscape.heed(driven.run.feed, viewer, message)
     else:
         await heed(viewer, message, driven)
 
@@ -101,3 +105,5 @@ async def drive(session: Session, message: Any) -> None:
             await service.rewind(session, message.at)
         case "rescue":
             await service.rescue(session)
+        case "show":
+            service.show(session, message.comparison)

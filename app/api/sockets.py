@@ -24,7 +24,7 @@ from app.sessions.session import CLOSE_GONE, Session
 BOUNDS = field_bounds()
 TAGS = {
     *("auth", "play", "pause", "reset", "step", "set", "speed", "subscribe"),
-    *("seek", "rewind", "rescue"),
+    *("seek", "rewind", "rescue", "landscape", "show"),
 }
 
 # WebSocket close codes: policy violation, message too big, try again later (full).

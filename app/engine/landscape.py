@@ -35,6 +35,7 @@ from app.engine.trainer import Trainer
 
 Array = NDArray[Any]
 F64 = NDArray[np.float64]
+RESOLUTIONS = range(11, 102, 2)  # R of an R × R grid: odd, so the centre cell is the centre exactly
 CAP = 1e6  # the loss a cell shows at most: past it the run would count as diverged
 MIN_PATH = 3  # checkpoints away from the centre needed before the path's own directions are used
 MARGIN = 0.2  # the extent covers the path and this share more on each side
@@ -53,9 +54,15 @@ class Plane:
 
     def project(self, params: F64) -> tuple[float, float]:
         """Coordinates of the point of the plane nearest to `params` (least squares)."""
-        d = self.directions
-        a, b = np.linalg.solve(d @ d.T, d @ (params - self.centre))
+        a, b = self.project_all([params])[0]
         return float(a), float(b)
+
+    def project_all(self, path: list[F64]) -> F64:
+        """(n, 2): the coordinates of every point of `path`, in one solve."""
+        d = self.directions  # (2, P)
+        diffs = np.array(path).reshape(len(path), len(self.centre)) - self.centre  # (n, P)
+        coords = np.linalg.solve(d @ d.T, d @ diffs.T).T  # (n, 2)
+        return np.asarray(coords, dtype=np.float64)
 
     def axis(self, i: int, resolution: int) -> F64:
         """The R coordinates of the cell centres along axis i, from -range to +range."""
@@ -107,7 +114,7 @@ def plane(centre: F64, path: list[F64], sizes: list[int], seed: int) -> Plane:
     spread = np.sum((diffs @ units.T) ** 2, axis=0) if total > 0 else np.zeros(2)  # (2,)
     explained = (float(spread[0] / total), float(spread[1] / total)) if total > 0 else (0.0, 0.0)
     flat = Plane(centre.copy(), directions, explained, (1.0, 1.0), kind)
-    coords = np.array([flat.project(p) for p in path]).reshape(-1, 2)  # (n, 2)
+    coords = flat.project_all(path)  # (n, 2)
     reach = np.abs(coords).max(axis=0) * (1 + MARGIN) if len(path) else np.zeros(2)
     if kind == "random":
         reach = np.maximum(reach, 1.0)  # at least the weights' own size either way

@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.engine.landscape import CAP
+from app.engine.landscape import CAP, RESOLUTIONS
 
-LANDSCAPE_RESOLUTIONS = list(range(11, 102, 2))  # odd, so the centre cell is the centre exactly
+LANDSCAPE_RESOLUTIONS = list(RESOLUTIONS)
 
 
 class LandscapeAxis(BaseModel):

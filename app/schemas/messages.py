@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.schemas.config import ConfigUpdate, Whole
+from app.schemas.landscape import LANDSCAPE_RESOLUTIONS
 from app.schemas.rest import StepRequest
 
 
@@ -88,6 +89,38 @@ class RescueMessage(BaseModel):
     type: Literal["rescue"]
 
 
+class ShowMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    type: Literal["show"]
+    comparison: str | None = Field(
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="The comparison this session's driver shows instead of the session (a "
+        "lesson scene of step sizes), for its watchers to follow; null: the session itself.",
+    )
+
+
+class LandscapeMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    type: Literal["landscape"]
+    on: bool = Field(description="true: send this viewer the loss landscape; false: stop.")
+    resolution: int = Field(
+        default=41,
+        ge=LANDSCAPE_RESOLUTIONS[0],
+        le=LANDSCAPE_RESOLUTIONS[-1],
+        description="R for an R × R grid: odd, so that the centre cell is the centre itself.",
+    )
+
+    @field_validator("resolution")
+    @classmethod
+    def _odd(cls, value: int) -> int:
+        if value % 2 == 0:
+            raise ValueError("resolution must be odd, between 11 and 101")
+        return value
+
+
 # What both sockets take, a session's and a comparison's: auth, and what drives any run.
 Driving = (
     AuthMessage
@@ -99,7 +132,13 @@ Driving = (
     | SpeedMessage
 )
 ClientMessage = Annotated[
-    Driving | SubscribeMessage | SeekMessage | RewindMessage | RescueMessage,
+    Driving
+    | SubscribeMessage
+    | SeekMessage
+    | RewindMessage
+    | RescueMessage
+    | LandscapeMessage
+    | ShowMessage,
     Field(discriminator="type"),
 ]
 
@@ -111,4 +150,6 @@ class ValueMessage(BaseModel):
 
 
 # What a comparison's socket accepts: the session messages that make sense for a group.
-GroupClientMessage = Annotated[Driving | ValueMessage, Field(discriminator="type")]
+GroupClientMessage = Annotated[
+    Driving | ValueMessage | LandscapeMessage, Field(discriminator="type")
+]

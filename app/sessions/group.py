@@ -12,12 +12,14 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
+from functools import partial
 from typing import Any
 
 from app.config import Settings
-from app.sessions import actions, limits
+from app.sessions import actions, landscape, limits
 from app.sessions.hub import Tap, Viewer
 from app.sessions.landscape import Landscapes
+from app.sessions.landscape_feed import Feed, Source
 from app.sessions.pacing import Pace, timelapse_rate
 from app.sessions.runner import Player
 from app.sessions.seams import Backend
@@ -54,6 +56,13 @@ class Comparison:
         self.viewers = backend.viewers(group_id, self.watchers)
         self._fullspeed = fullspeed
         self.landscapes = Landscapes(settings.landscape_reads_per_second)  # the shared plane
+        source = Source(
+            lambda: tuple(run.run.grid for run in self.runs),
+            lambda: self.playing,
+            lambda: max(run.run.seq for run in self.runs),
+            partial(landscape.shared, self),
+        )
+        self.feed = Feed(settings, source)  # the shared plane, to the sockets that ask
         for run in runs:
             run.join_group(group_id)
 
@@ -194,6 +203,7 @@ class Comparison:
         return taps
 
     def leave(self, viewer: Viewer, taps: list[Tap]) -> None:
+        self.feed.drop(viewer)
         self.watchers.remove(viewer)
         for run, tap in zip(self.runs, taps, strict=True):
             run.hub.remove(tap)
@@ -223,6 +233,7 @@ class Comparison:
 
     async def close(self) -> None:
         self._mark(False)
+        await self.feed.close()
         await self.player.stop()
 
 

@@ -5,15 +5,18 @@ each session and comparison keeps its latest answers (`Landscapes`): a read of a
 not moved is a look-up, and a run that moves (thirty times a second while playing) is drawn
 again at most STEPWISE_LANDSCAPE_READS_PER_SECOND times a second — a read that comes sooner
 waits its turn — and never more than a quarter of the time, whatever a heavy network costs.
-Reads arriving together wait for one computation. What is read from a run (its weights, its
-checkpoints, its training set) is taken under its lock; the grid is computed in the worker's
-lane for reads, which takes turns with the sessions' own.
+Reads arriving together wait for one computation. At most KEEP answers and MAX_BYTES are kept
+(a 101 × 101 answer, path included, is ~230 KB), and the moments they show are held weakly, so
+an answer never keeps an old boundary grid alive (memory.py counts what is kept). What is read
+from a run (its weights, its checkpoints, its training set) is taken under its lock; the grid is
+computed in the worker's lane for reads, which takes turns with the sessions' own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 
 SHARE = 4  # a landscape is computed at most one part in SHARE of the time
 KEEP = 2  # resolutions kept at once: a page asks for one, a script maybe another
+MAX_BYTES = 262_144  # kept at most, together: one answer at the largest resolution
 
 Render = Callable[[dict[str, Any]], bytes]
 
@@ -38,9 +42,23 @@ class Unshared(Exception):
     """The runs of a comparison have networks of different shapes: no plane holds them all."""
 
 
+Held = tuple["weakref.ref[Any] | None", ...]  # moments, held without keeping them alive
+
+
+def hold(moments: tuple[object, ...]) -> Held:
+    return tuple(None if m is None else weakref.ref(m) for m in moments)
+
+
+def same(held: Held, now: tuple[object, ...]) -> bool:
+    """Whether the runs still show the moments `held` (a moment gone since is not shown)."""
+    return len(held) == len(now) and all(
+        h is not None and h() is m for h, m in zip(held, now, strict=True)
+    )
+
+
 @dataclass(frozen=True)
 class Kept:
-    moments: tuple[object, ...]  # what the runs showed when it was made (replaced as they move)
+    moments: Held  # what the runs showed when it was made (replaced as they move)
     data: bytes
 
 
@@ -76,14 +94,14 @@ class Landscapes:
             if self.gap > 0:  # 0: unpaced (tests, a server of one)
                 self._due = self.clock() + max(self.gap, (SHARE - 1) * cost)
             self._kept.pop(resolution, None)
-            self._kept[resolution] = Kept(shown, data)
-            while len(self._kept) > KEEP:
+            self._kept[resolution] = Kept(hold(shown), data)
+            while len(self._kept) > KEEP or self.nbytes > MAX_BYTES:
                 del self._kept[next(iter(self._kept))]
             return data
 
-
-def same(a: tuple[object, ...], b: tuple[object, ...]) -> bool:
-    return len(a) == len(b) and all(x is y and x is not None for x, y in zip(a, b, strict=True))
+    @property
+    def nbytes(self) -> int:
+        return sum(len(kept.data) for kept in self._kept.values())
 
 
 @dataclass(frozen=True)
@@ -104,10 +122,7 @@ def compute(taken: Taken, resolution: int, work: float, render: Render) -> tuple
     params = [e.checkpoint.params for _, entries in taken.runs for e in entries]
     plane = ls.plane(taken.centre, params, sizes, taken.seed)
     surface = ls.surface(taken.task, plane, resolution, work)
-    paths = [
-        {"session_id": sid, "points": [point(plane, e) for e in entries]}
-        for sid, entries in taken.runs
-    ]
+    paths = [{"session_id": sid, "points": points(plane, entries)} for sid, entries in taken.runs]
     answer = {
         "resolution": resolution,
         "centre": taken.centred,
@@ -127,11 +142,21 @@ def compute(taken: Taken, resolution: int, work: float, render: Render) -> tuple
     return data, time.thread_time() - start
 
 
-def point(plane: ls.Plane, entry: Any) -> dict[str, Any]:
-    x, y = plane.project(entry.checkpoint.params)
-    loss = entry.point.get("train_loss")
-    counters = {k: entry.point[k] for k in ("step", "epoch")}
-    return {"at": entry.at, **counters, "x": x, "y": y, "loss": loss}
+def points(plane: ls.Plane, entries: list[Any]) -> list[dict[str, Any]]:
+    """The path: each checkpoint projected on the plane, with its counters and real loss."""
+    if not entries:
+        return []
+    coords = plane.project_all([e.checkpoint.params for e in entries]).tolist()  # (n, 2)
+    return [
+        {
+            "at": e.at,
+            **{k: e.point[k] for k in ("step", "epoch")},
+            "x": x,
+            "y": y,
+            "loss": e.point.get("train_loss"),
+        }
+        for e, (x, y) in zip(entries, coords, strict=True)
+    ]
 
 
 def entries(run: Session) -> list[Any]:

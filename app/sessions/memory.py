@@ -6,20 +6,20 @@ gradients, mask, float32 copy, initial and backup weights, scratch, optimizer st
 workspaces (activations, deltas and scratch for every column of a batch: at most one column per
 training point, whatever the batch size), the float32 grid buffers at the frame's resolution and
 the neurons' (kept while someone watches), the latest frame and the messages a slow viewer has
-still to receive (one config message with all the points, and small ones), the boundary answers
-kept for readers, the history at its bound, the timeline at its budget, and a fixed overhead for the
-Python objects around them. Calibrated against tracemalloc (tests/api/test_memory.py,
-bench/bench_memory.py), it errs on the generous side by 1-20 %. Passing moments cost more
-(metrics over the whole set, a grid read past the frame's resolution) but one thread does that
-work, so only one session at a time has them.
+still to receive (one config message with all the points, one loss landscape, and small ones),
+the boundary answers and loss landscapes kept for readers, the history at its bound, the
+timeline at its budget, and a fixed overhead for the Python objects around them. Calibrated
+against tracemalloc (tests/api/test_memory.py, bench/bench_memory.py), it errs on the generous
+side by 1-22 %. Passing moments cost more (metrics over the whole set, a grid read past the
+frame's resolution) but one thread does that work, so only one session at a time has them.
 
-The defaults (MB = 2^20 bytes): the default session is estimated at 2.3 MB, so 500 of them need
-about 1,130 MB of the server's 1,536. Every session held is counted against that budget, so the
+The defaults (MB = 2^20 bytes): the default session is estimated at 2.9 MB, so 500 of them need
+about 1,430 MB of the server's 1,536. Every session held is counted against that budget, so the
 worst mix it accepts holds about 1.5 GB: 52 of the largest config, watched, measured 1.6 GB of
 resident memory with the process itself — inside 2 GB, and still inside it were every estimate a
 quarter short. Alone, the largest config allowed (8 hidden layers of 32, 5,000 points, 9
-features, batch 5,000) needs about 29 MB, under the 32 MB allowed per session; a larger
-training share (train_fraction 0.9: 4,500 points in one batch) needs 41 MB and is refused.
+features, batch 5,000) needs about 30 MB, under the 32 MB allowed per session; a larger
+training share (train_fraction 0.9: 4,500 points in one batch) needs 42 MB and is refused.
 """
 
 from __future__ import annotations
@@ -30,10 +30,14 @@ from typing import Any
 
 from app.config import Settings
 from app.engine import ConfigError, TrainConfig
+from app.engine.checkpoint import OVERHEAD as CHECKPOINT_OVERHEAD
 from app.engine.datasets import train_size
+from app.engine.landscape import RESOLUTIONS as LANDSCAPE_RESOLUTIONS
 from app.sessions.frames import GRID_RESOLUTION, NEURON_RESOLUTION
 from app.sessions.history import COLUMNS
 from app.sessions.hub import CONTROL_QUEUE
+from app.sessions.landscape import KEEP as LANDSCAPES_KEPT
+from app.sessions.landscape import MAX_BYTES as LANDSCAPES_BYTES
 from app.sessions.reads import KEEP as READS_KEPT
 from app.sessions.reads import MAX_BYTES as READS_BYTES
 
@@ -44,6 +48,7 @@ PER_POINT_CUSTOM = 160  # a custom point kept in the config: a tuple of two floa
 JSON_NUMBER = 20  # bytes of one float in a boundary answer, with its comma
 JSON_POINT = 48  # bytes of one data point in a config message, as measured
 JSON_CUSTOM = 30  # and of a custom point in its config
+JSON_PATH_POINT = 120  # bytes of one checkpoint in a loss landscape's path, as measured
 PARAM_VECTORS = 9  # params, grads, mask, rate mask, initial, backup, scratch, 2 optimizer temps
 SLOTS = {"sgd": 0, "momentum": 1, "rmsprop": 1, "adam": 2}
 ADVICE = {
@@ -74,6 +79,8 @@ def parts(config: TrainConfig, settings: Settings) -> dict[str, int]:
     answer = settings.max_viewer_grid_resolution**2 * (
         JSON_NUMBER + 4 if config.problem == "multiclass" else JSON_NUMBER
     )
+    checkpoints = settings.timeline_bytes // (8 * params + CHECKPOINT_OVERHEAD) + 1
+    landscape = LANDSCAPE_RESOLUTIONS[-1] ** 2 * JSON_NUMBER + checkpoints * JSON_PATH_POINT
     return {
         "parameters": 8 * params * (PARAM_VECTORS + SLOTS[config.optimizer]) + 4 * params,
         "data": 8 * n * (2 + 1 + f + 1 + k) + 8 * n_train * (f + 1 + k + 1) + custom,
@@ -83,6 +90,8 @@ def parts(config: TrainConfig, settings: Settings) -> dict[str, int]:
         "frame": 2 * (cells + 2 * params + widths * small + 4096),
         "reads": min(READS_KEPT * answer, READS_BYTES) + READS_KEPT * grid,  # and their moments
         "messages": message + 1024 * CONTROL_QUEUE,  # a config message and small ones, queued
+        # kept for readers (their moments held weakly), and one sent to the viewers who asked
+        "landscapes": min(LANDSCAPES_KEPT * landscape, LANDSCAPES_BYTES) + landscape,
         "history": 8 * len(COLUMNS) * max(settings.max_history_points, 4),
         "timeline": settings.timeline_bytes,
         "fixed": FIXED,

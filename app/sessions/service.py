@@ -173,7 +173,14 @@ def join(session: Session, viewer: Viewer) -> None:
     session.live.join(viewer)
 
 
+def show(session: Session, comparison: str | None) -> None:
+    """Tell the session's watchers which comparison its driver shows (a lesson scene), if any."""
+    session.showing = comparison
+    session.hub.publish_json({"type": "showing", "comparison": comparison})
+
+
 def leave(session: Session, viewer: Viewer) -> None:
+    session.feed.drop(viewer)
     session.live.leave(viewer)
     session.release_if_unwatched()
 

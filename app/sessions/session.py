@@ -11,13 +11,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
+from functools import partial
 from typing import Any, TypeVar
 
 from app.config import Settings
 from app.engine import Trainer
-from app.sessions import frames, local, memory
+from app.sessions import frames, landscape, local, memory
 from app.sessions.history import History
 from app.sessions.landscape import Landscapes
+from app.sessions.landscape_feed import Feed, Source
 from app.sessions.live import Live
 from app.sessions.reads import Reads
 from app.sessions.recording import Recording
@@ -51,9 +53,17 @@ class Session:
         self.run = Recording(trainer, settings, history)
         self.reads = Reads()  # boundary answers, cached per moment and shared (reads.py)
         self.landscapes = Landscapes(settings.landscape_reads_per_second)  # landscape.py
+        source = Source(
+            lambda: (self.run.grid,),
+            lambda: self.live.playing,
+            lambda: self.run.seq,
+            partial(landscape.now, self),
+        )
+        self.feed = Feed(settings, source)  # its landscape, to the sockets that ask
         self.memory = memory.estimate(trainer.config, settings)  # bytes it may hold, at most
         self.budget = memory.Budget() if budget is None else budget
         self.group: str | None = None  # the comparison that drives this session, if any
+        self.showing: str | None = None  # the comparison its driver shows its watchers instead
         self._fullspeed = fullspeed
         self.release_if_unwatched()
 
@@ -254,4 +264,5 @@ class Session:
             return await self.live.lane.run(fn, *args)
 
     async def close(self) -> None:
+        await self.feed.close()
         await self.live.close(CLOSE_GONE, GONE)

@@ -84,6 +84,10 @@ def test_the_answer_is_kept_while_the_run_stands_still() -> None:
         assert client.get(f"/api/sessions/{sid}/landscape").content != first  # it moved
 
 
+class Moment:
+    """A moment a run shows, as its boundary grid is: an object answers may hold weakly."""
+
+
 def test_a_moving_run_is_drawn_again_at_most_at_the_pace() -> None:
     clock = [100.0]
     slept: list[float] = []
@@ -100,13 +104,13 @@ def test_a_moving_run_is_drawn_again_at_most_at_the_pace() -> None:
             made.append(str(len(made)).encode())
             return made[-1], 0.01
 
-        moment = [object()]
+        moment = [Moment()]
         answers = [await shelf.get(lambda: (moment[0],), 41, make)]
         answers.append(await shelf.get(lambda: (moment[0],), 41, make))  # kept: not moved
-        moment[0] = object()  # the run moves at once: the next read waits a quarter second
+        moment[0] = Moment()  # the run moves at once: the next read waits a quarter second
         answers.append(await shelf.get(lambda: (moment[0],), 41, make))
         clock[0] += 1.0
-        moment[0] = object()  # and much later: no wait
+        moment[0] = Moment()  # and much later: no wait
         answers.append(await shelf.get(lambda: (moment[0],), 41, make))
         return answers
 

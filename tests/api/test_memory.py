@@ -3,8 +3,8 @@
 Growth is measured with tracemalloc (numpy's buffers are traced too), which counts allocations
 rather than pages, so the figures repeat from run to run. A session is taken to its largest: one
 step (the training buffers), a viewer who wants neurons and reads nothing (the grid buffers, a
-frame and a config message waiting to be sent), the history past its bound, the timeline at its
-budget, and two boundary reads kept.
+frame, a config message and a loss landscape waiting to be sent), the history past its bound,
+the timeline at its budget, two boundary reads and the loss landscapes kept.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from app.engine import config_from_dict
 from app.main import create_app
 from app.sessions import memory
 from app.sessions.hub import CONTROL_QUEUE, Hub, Tap, Viewer
+from app.sessions.landscape_feed import KIND, message
 from tests.api.helpers import assert_error, create
 
 NINE = ["x1", "x2", "x1_sq", "x2_sq", "x1x2", "sin_x1", "sin_x2", "cos_x1", "cos_x2"]
@@ -32,7 +33,7 @@ CONFIGS: dict[str, dict[str, Any]] = {
     "typical": {},  # the default config
     "largest": {"n_samples": 5000, "hidden_layers": [32] * 8, "features": NINE, "batch_size": 5000},
 }
-BIG = {"n_samples": 5000, "hidden_layers": [32] * 4, "batch_size": 10}  # about 7 MB
+BIG = {"n_samples": 5000, "hidden_layers": [32] * 4, "batch_size": 10}  # about 8 MB
 
 
 class Idle:
@@ -71,6 +72,11 @@ def take_to_the_top(app: FastAPI, client: TestClient, config: dict[str, Any]) ->
     for path in ("boundary", f"timeline/{first}/boundary"):
         read = client.get(f"/api/sessions/{session_id}/{path}?resolution=100")
         assert read.status_code == 200, read.text
+    for resolution in (99, 101):  # the largest kept, and one as a viewer who asked waits for it
+        read = client.get(f"/api/sessions/{session_id}/landscape?resolution={resolution}")
+        assert read.status_code == 200, read.text
+    viewer.offer_json(message(read.content), KIND)
+    assert viewer.waiting == 3
     return session_id
 
 
@@ -178,8 +184,8 @@ def test_the_defaults_hold_500_default_sessions_and_any_accepted_mix_inside_2_gb
 
 @pytest.fixture
 def tight() -> Iterator[tuple[FastAPI, TestClient]]:
-    """A server allowing 10 MB per session and 10 MB in all: one BIG session (~7 MB) fits."""
-    app = create_app(Settings(session_memory_mb=10, memory_mb=10))
+    """A server allowing 10 MB per session and 11 MB in all: one BIG session (~8 MB) fits."""
+    app = create_app(Settings(session_memory_mb=10, memory_mb=11))
     with TestClient(app) as client:
         yield app, client
 
@@ -201,7 +207,7 @@ def test_a_config_over_the_session_limit_is_refused_naming_the_field_to_reduce()
             client.post("/api/sessions", json=too_big), 422, "invalid", "hidden_layers"
         )
     assert message == (
-        "this network needs about 41 MB; at most 32 MB per session is allowed: "
+        "this network needs about 42 MB; at most 32 MB per session is allowed: "
         "use fewer or narrower hidden_layers"
     )
 
@@ -214,7 +220,7 @@ def test_a_change_past_the_limit_names_the_changed_field_and_what_would_fit() ->
         message = assert_error(response, 422, "invalid", "train_fraction")
         assert client.get(url).json()["config"]["train_fraction"] == 0.5
     assert message == (
-        "this network needs about 41 MB; at most 32 MB per session is allowed: "
+        "this network needs about 42 MB; at most 32 MB per session is allowed: "
         "train_fraction = 0.5 would fit"
     )
 
@@ -228,7 +234,7 @@ def test_a_change_that_grows_a_session_past_its_limit_names_the_changed_field(
     url = f"/api/sessions/{session_id}"
     response = client.patch(url, json={"batch_size": 2500}, headers=auth)
     message = assert_error(response, 422, "invalid", "batch_size")
-    assert message.startswith("this network needs about 15 MB; at most 10 MB per session")
+    assert message.startswith("this network needs about 16 MB; at most 10 MB per session")
     assert message.endswith("is allowed: use a smaller batch_size")
     response = client.patch(url, json={"train_fraction": 0.9, "batch_size": 5000}, headers=auth)
     message = assert_error(response, 422, "invalid", "batch_size")
@@ -252,7 +258,7 @@ def test_import_branch_and_compare_refuse_what_one_session_may_not_hold(
 
     body = {"config": BIG, "vary": "batch_size", "values": [10, 2500]}
     message = assert_error(client.post("/api/comparisons", json=body), 422, "invalid", "values.1")
-    assert message.startswith("batch_size = 2500: this network needs about 15 MB")
+    assert message.startswith("batch_size = 2500: this network needs about 16 MB")
 
 
 def test_a_comparison_change_past_the_session_limit_is_refused(
@@ -292,7 +298,7 @@ def test_when_the_server_budget_is_spent_every_way_in_answers_503(
     assert client.delete(f"/api/sessions/{first}", headers=first_auth).status_code == 204
     response = client.patch(f"/api/sessions/{small}", json=grow, headers=small_auth)
     assert response.status_code == 200, response.text
-    assert client.post("/api/sessions/import", json=snapshot).status_code == 503  # 7 + ~4 MB
+    assert client.post("/api/sessions/import", json=snapshot).status_code == 503  # 8 + ~4 MB
     assert client.delete(f"/api/sessions/{small}", headers=small_auth).status_code == 204
     assert app.state.registry.budget.used == 0
     assert client.post("/api/sessions/import", json=snapshot).status_code == 201
@@ -306,7 +312,7 @@ def test_a_comparison_change_that_does_not_fit_the_server_answers_503(
     group = client.post("/api/comparisons", json=body).json()
     used = app.state.registry.budget.used
     url = f"/api/comparisons/{group['id']}"
-    change = {"config": {"n_samples": 5000, "hidden_layers": [32] * 4}}  # ~8 MB each: 15 in all
+    change = {"config": {"n_samples": 5000, "hidden_layers": [32] * 4}}  # ~8 MB each: 17 in all
     assert_full(client.patch(url, json=change, headers=drive(group)), "hidden_layers")
     assert app.state.registry.budget.used == used
     shrink = {"config": {"n_samples": 100}}

@@ -99,9 +99,3 @@ export const createComparison = (spec) => request("POST", "/comparisons", { body
 export const getComparison = (id) => request("GET", comparison(id));
 export const deleteComparison = (id, token, keepalive = false) =>
   request("DELETE", comparison(id), { token, keepalive });
-
-// The loss landscape (README: "The loss landscape"): a session's around its weights now, or a
-// comparison's around the shared start; `token` lets the server answer without pacing the reads.
-export const getLandscape = (kind, id, resolution = 41, token = null) =>
-  request("GET", `${kind === "comparison" ? comparison(id) : session(id)}/landscape?resolution=${resolution}`,
-    { token });

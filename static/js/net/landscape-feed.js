@@ -1,54 +1,31 @@
-// Keeps a loss landscape fresh without asking the server more than it needs: at most twice a
-// second while the run plays, once more when it stops, and not at all while the panel is folded
-// or the page hidden. One request at a time; a newer answer replaces the older. No DOM here
-// beyond asking whether the panel is open.
+// Keeps a loss landscape coming over the run's own socket while someone can see it: it asks the
+// run link on show ({"type": "landscape", "on": true}) while the panel is open and the page
+// visible, and says "off" when the panel is folded, the page hidden or another run comes on show.
+// The server sends at most twice a second while the run plays and once when it stops, and only
+// to sockets that asked — so the page never polls, and never reads a run that is already gone.
+// No DOM here beyond asking whether the panel is open.
 
-import { getLandscape } from "./api.js";
-
-const PLAYING_MS = 500; // at most twice a second while playing
 const RESOLUTION = 41;
-const RETRY_MS = 3000;
+const CHECK_MS = 250; // how often it looks whether the panel or the run on show changed
 
 export class LandscapeFeed {
   /**
-   * o: {kind: "session" | "comparison", target() → {id, token} or null, playing() → bool,
-   * open() → whether anyone can see the panel, onAnswer(answer), onError(error)}
+   * o: {link() → the RunLink on show, or null; open() → whether anyone can see the panel;
+   * onAnswer(answer); onRefused(error) - the runs share no plane}
    */
   constructor(o) {
     this.o = o;
-    this.busy = false;
-    this.stale = true; // the run moved since the last answer
-    this.last = 0;
-    this.waitUntil = 0; // after a refusal: try again later, not on every tick
-    setInterval(() => this.tick(), PLAYING_MS / 2);
+    this.asked = null; // the link asked, if any
+    setInterval(() => this.check(), CHECK_MS);
+    document.addEventListener("visibilitychange", () => this.check());
   }
 
-  /** The run moved (a frame, a step, a reset): fetch when the pace allows. */
-  moved() {
-    this.stale = true;
-  }
-
-  tick() {
-    if (!this.stale || this.busy || document.hidden || !this.o.open()) return;
-    if (performance.now() < this.waitUntil) return;
-    if (this.o.playing() && performance.now() - this.last < PLAYING_MS) return;
-    this.fetch();
-  }
-
-  async fetch() {
-    const target = this.o.target();
-    if (!target?.id) return;
-    this.busy = true;
-    this.stale = false;
-    this.last = performance.now();
-    try {
-      this.o.onAnswer(await getLandscape(this.o.kind, target.id, RESOLUTION, target.token));
-    } catch (error) {
-      this.stale = true;
-      this.waitUntil = performance.now() + RETRY_MS;
-      this.o.onError?.(error);
-    } finally {
-      this.busy = false;
-    }
+  /** Asks the link on show when the panel can be seen; tells the one asked before to stop. */
+  check() {
+    const link = !document.hidden && this.o.open() ? this.o.link() ?? null : null;
+    if (link === this.asked) return;
+    this.asked?.landscape(null);
+    this.asked = link;
+    link?.landscape(RESOLUTION, (answer) => this.o.onAnswer(answer), (error) => this.o.onRefused?.(error));
   }
 }

@@ -5,7 +5,9 @@
 // messages announce, and what is needed to make the run again from the same recipe (same
 // seeds, so the same start) when the server forgets it. Looking back goes through it too: a
 // session's past frame over the socket, a comparison run's past boundary over REST — one request
-// in flight, later wishes replacing each other. No DOM here: the page hears through handlers.
+// in flight, later wishes replacing each other. The loss landscape comes over the socket too, to
+// whoever asked (`landscape()`), asked again on every new socket. No DOM here: the page hears
+// through handlers.
 
 import * as api from "./api.js";
 import { Socket, groupSocketUrl, sessionSocketUrl } from "./socket.js";
@@ -28,6 +30,7 @@ export class RunLink {
    * onFrame(frame), onError(msg), onConnection("connecting" | "open" | "closed"),
    * onViewers(count) - how many follow the run (a paused run sends no frames to carry it),
    * onSpeed(speed) - the pace it plays at, as hello and state messages say it,
+   * onShowing(comparisonId) - the comparison the session's driver shows instead (or null),
    * onGone() - the server no longer knows the run (recreate() makes it again)
    */
   constructor(kind, handlers, { neurons = false } = {}) {
@@ -48,6 +51,7 @@ export class RunLink {
     this.looking = new Map(); // run id -> {busy, want}: past boundaries asked for
     this.viewers = 1; // sockets watching the session, this page's included (from frames)
     this.steps = 0; // step messages are each held: stepping twice offline steps twice
+    this.wantLandscape = null; // {resolution, onAnswer, onRefused} while someone shows it
   }
 
   get driving() {
@@ -103,7 +107,9 @@ export class RunLink {
   opened() {
     this.seeking = false;
     this.pending.delete("view");
+    this.pending.delete("landscape"); // asked below: a new socket was never asked
     if (this.wantAt !== null) this.seek(this.wantAt);
+    if (this.wantLandscape) this.send({ type: "landscape", on: true, resolution: this.wantLandscape.resolution });
     const held = [...this.pending.values()];
     this.pending.clear();
     for (const message of held) this.send(message);
@@ -128,7 +134,15 @@ export class RunLink {
 
   receive(message) {
     const { type } = message;
+    if (type === "landscape") {
+      this.wantLandscape?.onAnswer(message);
+      return;
+    }
     if (type === "error") {
+      if (message.code === "conflict" && message.field === "vary" && this.wantLandscape) {
+        this.wantLandscape.onRefused?.(message); // the runs' shapes share no plane
+        return;
+      }
       if (message.field === "at") this.seeking = false; // a moment thinned away meanwhile
       else if (message.code === "not_found") return; // the close that follows says it is gone
       this.h.onError?.(message);
@@ -140,6 +154,10 @@ export class RunLink {
       this.h.onViewers?.(message.count);
       return;
     }
+    if (type === "showing") {
+      this.h.onShowing?.(message.comparison); // the driver shows its watchers a comparison
+      return;
+    }
     if (type === "resumed") {
       // Another server took the run over from its last snapshot: say from where, not silently.
       this.h.onResumed?.(message);
@@ -148,7 +166,8 @@ export class RunLink {
     const session = this.kind === "session";
     // A comparison's "config" message is one run's: its config and status are that run's own.
     if (session && (type === "hello" || type === "config")) this.recipe = { config: message.config };
-    if (type === "group") this.recipe.values = [...message.values];
+    // a link that only watches a comparison (attached by id) has no recipe to keep
+    if (type === "group" && this.recipe) this.recipe.values = [...message.values];
     if (session && message.state && ["hello", "state", "config"].includes(type)) {
       this.plan = message.state.rescue ?? null;
     }
@@ -240,6 +259,11 @@ export class RunLink {
     this.drive(this.wantSpeed);
   }
 
+  /** Tells the session's watchers which comparison the page shows instead (null: the session). */
+  show(comparisonId) {
+    this.drive({ type: "show", comparison: comparisonId }, "show");
+  }
+
   /** After a divergence: back to before it blew up, with half the step size. */
   rescue() {
     this.drive({ type: "rescue" });
@@ -266,6 +290,15 @@ export class RunLink {
     if (this.wantAt === null) return;
     this.wantAt = null;
     this.send({ type: "subscribe", neurons: this.neurons }, "view");
+  }
+
+  /**
+   * The loss landscape at `resolution` to `onAnswer(answer)` (the REST answer's fields) as the
+   * run moves — the server paces it — and a refusal to `onRefused(error)`; null: no more.
+   */
+  landscape(resolution, onAnswer = null, onRefused = null) {
+    this.wantLandscape = resolution ? { resolution, onAnswer, onRefused } : null;
+    this.send({ type: "landscape", on: Boolean(resolution), ...(resolution ? { resolution } : {}) }, "landscape");
   }
 
   /**
@@ -332,6 +365,7 @@ export class RunLink {
     this.socket = null;
     this.pending.clear();
     this.looking.clear();
+    this.wantLandscape = null;
     if (remove && this.token && this.id && this.alone) {
       KINDS[this.kind].remove(this.id, this.token, true).catch(() => {});
     }

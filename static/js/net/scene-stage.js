@@ -2,9 +2,8 @@
 // (same session, so people watching it keep watching), a comparison scene creates a comparison
 // and shows its runs side by side. Play, step and reset go to whichever is on show.
 // No DOM here beyond what the view and the strip draw; the page hears about changes through
-// onMode("single" | "compare"), onStatus(status), onError(message), onFrame(frame) (a comparison's)
-// and onEnded() (the server no longer had the comparison on show, which is then made again from
-// its scene).
+// onMode("single" | "compare"), onStatus(status), onError(message) and onEnded() (the server no
+// longer had the comparison on show, which is then made again from its scene).
 
 import { DEFAULTS } from "../state/state.js";
 import { RunLink } from "./run-link.js";
@@ -49,10 +48,7 @@ export class SceneStage {
       this.setMode("compare");
       const group = new RunLink("comparison", {
         onHello: (message) => this.strip.setGroup(message),
-        onFrame: (frame) => {
-          this.strip.takeFrame(frame);
-          this.h.onFrame?.(frame);
-        },
+        onFrame: (frame) => this.strip.takeFrame(frame),
         onStatus: (status) => this.group === group && this.h.onStatus?.(status),
         onError: (message) => this.h.onError?.(message.message),
         onGone: () => {
@@ -74,6 +70,7 @@ export class SceneStage {
         return;
       }
       group.speed(scene.speed);
+      this.run.show(group.id); // the session's watchers follow it (the watch page's landscape)
       this.h.onStatus?.(group.status);
       return;
     }
@@ -95,6 +92,7 @@ export class SceneStage {
     const group = this.group;
     this.group = null;
     group?.close();
+    if (group) this.run.show(null);
   }
 
   toggle() {

@@ -79,7 +79,6 @@ const link = new RunLink("comparison", {
     run.range = frame.grid?.range;
     run.resolution = frame.grid?.resolution ?? 64;
     if (frame.history) {
-      landscape.moved();
       overlay.pushRun(i, frame.history.point);
       timeline.add({ ...frame.history.point, at: frame.history.at }, i);
     }
@@ -105,9 +104,7 @@ const timeline = comparisonLookback($("timeline"), {
 rememberFolds(root);
 const landscape = landscapePanel(root, {
   palette,
-  kind: "comparison",
-  target: () => link.id && { id: link.id, token: link.token },
-  playing: () => page.status === "running",
+  link: () => link,
   marked: () => page.runs.map((run) => {
     const past = timeline.past;
     return past ? nearest(run.moments, past.epoch)?.at ?? null : null;

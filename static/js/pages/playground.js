@@ -97,7 +97,6 @@ const link = new RunLink("session", {
     scheduler.stats.frames += 1;
     display.takeFrame(frame);
     if (frame.past) return;
-    landscape.moved();
     epochRate.take(frame.epoch);
     if (frame.history) timeline.add({ ...frame.history.point, at: frame.history.at });
   },
@@ -128,9 +127,7 @@ const timeline = runLookback(root, {
 
 const landscape = landscapePanel(root, {
   palette,
-  kind: "session",
-  target: () => link.id && { id: link.id, token: link.token },
-  playing: () => page.status === "running",
+  link: () => link,
   marked: () => [timeline.past?.at ?? null],
   paths: () => [{ color: getComputedStyle(root).getPropertyValue("--accent").trim(), dash: [] }],
   invalidate: () => scheduler.request(),

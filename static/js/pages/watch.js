@@ -15,6 +15,7 @@ import { readPalette } from "../lib/palette.js";
 import { formatValue } from "../lib/scales.js";
 import { createScheduler } from "../lib/scheduler.js";
 import { watchingCount, watchingText } from "../views/share-panel.js";
+import { shownLandscape } from "../views/landscape-panel.js";
 import { EpochRate, rateText, speedName } from "../lib/pace.js";
 
 const root = document.getElementById("app");
@@ -23,9 +24,15 @@ const sessionId = root.dataset.sessionId;
 const copyKey = (id) => `stepwise:copy:${id}`;
 const mine = JSON.parse(sessionStorage.getItem(copyKey(sessionId)) || "null");
 const palette = readPalette(root);
-const scheduler = createScheduler(() => view.paint());
+const scheduler = createScheduler(() => {
+  const a = view.paint();
+  const b = shown.draw();
+  return a || b;
+});
 const view = new RunView($("live"), { palette, invalidate: () => scheduler.request(), parts: "data-v",
   plot: { radius: [2.5, 6], scale: 80 }, chart: { lineWidth: 2.5, fontSize: 12 } });
+// The comparison the presenter shows (the step sizes scene): its landscape, under the run.
+const shown = shownLandscape(document, { palette, invalidate: () => scheduler.request() });
 const page = { frame: null, status: "idle", config: null, speed: null };
 const epochRate = new EpochRate(); // the presenter's pace, as the frames show it
 setInterval(() => {
@@ -37,10 +44,12 @@ const run = new RunLink("session", {
   onHello: (message) => {
     takeConfig(message);
     showViewers(message.viewers);
+    shown.follow(message.showing ?? null);
     if (message.state.step > 0) run.history().then((h) => view.loadHistory(h.points));
   },
   onConfig: takeConfig,
   onViewers: showViewers,
+  onShowing: (comparisonId) => shown.follow(comparisonId),
   onSpeed: (speed) => { page.speed = speed; },
   onFrame: (frame) => {
     page.frame = frame;

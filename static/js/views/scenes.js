@@ -56,7 +56,6 @@ export function mountScenes(root, {
       $("strip").hidden = mode !== "compare";
       if ($("landscape-panel")) $("landscape-panel").hidden = mode !== "compare";
     },
-    onFrame: () => landscape?.moved(),
     onStatus: setStatus,
     onError: notify,
     onEnded,
@@ -66,10 +65,7 @@ export function mountScenes(root, {
   const css = (name) => getComputedStyle(root).getPropertyValue(name).trim();
   const landscape = $("landscape") && landscapePanel(root.ownerDocument, {
     palette,
-    kind: "comparison",
-    target: () => (stage.mode === "compare" && stage.group?.id
-      ? { id: stage.group.id, token: stage.group.token } : null),
-    playing: () => page.status === "running",
+    link: () => (stage.mode === "compare" ? stage.group : null),
     marked: () => [],
     paths: () => [0, 1, 2, 3].map((i) => ({ color: css(`--run-${i}`), dash: DASHES[i] })),
     invalidate,

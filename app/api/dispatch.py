@@ -7,7 +7,8 @@ as in one process (so an unknown id gets the usual 404). Otherwise it travels wh
 path, query, headers, body, the client's address — over the bus (app/cluster/bus.py) to the
 owner, which runs it through the same routes below this middleware and sends back the status,
 headers and body they gave, which this worker answers as its own. The routes never learn where
-the run lives. A run between owners (its owner died, another is taking it over) gets 503 with
+the run lives. A new run is made by the least loaded live worker (app/cluster/placement.py),
+which may be another. A run between owners (its owner died, another is taking it over) gets 503 with
 `Retry-After`, as does an owner that does not answer in time.
 
 The socket route asks `relay.py` the same question for a socket (it stays here; the run's
@@ -25,10 +26,11 @@ from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.errors import ApiError, error_response
-from app.cluster.bus import Head, Unreachable
+from app.cluster.bus import Head, Unheard, Unreachable
 from app.cluster.registry import ClusterRegistry
 
 RUN_PATH = re.compile(r"^/(?:api/sessions|watch)/([A-Za-z0-9_-]{8,64})(?:/|$)")
+NEW = ("/api/sessions", "/api/sessions/import")  # what makes a run: placed by load
 PASSED_ON = "stepwise.passed_on"  # a scope key: this request came over the bus, serve it here
 MOVING = "this session is moving to another server; try again in a moment"
 SILENT = "the server running this session did not answer; try again in a moment"
@@ -94,8 +96,14 @@ class Dispatch:
         registry.bus.handlers["http"] = self.serve
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        key = run_of(scope["path"]) if scope["type"] == "http" else None
-        if key is None or scope.get(PASSED_ON):
+        if scope["type"] != "http" or scope.get(PASSED_ON):
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "POST" and scope["path"] in NEW:
+            await self.place(scope, receive, send)
+            return
+        key = run_of(scope["path"])
+        if key is None:
             await self.app(scope, receive, send)
             return
         owner = await where(self.registry, key)
@@ -108,28 +116,32 @@ class Dispatch:
 
     async def pass_on(self, link: Link, scope: Scope, receive: Receive, send: Send) -> None:
         body = await read_body(receive)  # bounded: BodyLimit, outside, counts it as it comes
-        head = {
-            "kind": "http",
-            "method": scope["method"],
-            "path": scope["path"],
-            "query": scope["query_string"].decode("latin-1"),
-            "headers": [[k.decode("latin-1"), v.decode("latin-1")] for k, v in scope["headers"]],
-            "client": list(scope["client"]) if scope.get("client") else None,
-            "scheme": scope.get("scheme", "http"),
-            "server": list(scope["server"]) if scope.get("server") else None,
-        }
-        found = await link.ask(head, body)
+        found = await link.ask(request_head(scope), body)
         if found is None or found[0].get("missing"):
             await unavailable(SILENT if found is None else MOVING, scope, receive, send)
             return
-        answer, out = found
-        headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer["headers"]]
-        await send({"type": "http.response.start", "status": answer["status"], "headers": headers})
-        await send({"type": "http.response.body", "body": out})
+        await answer_with(send, *found)
+
+    async def place(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A new run: made by the least loaded live worker (placement.py), maybe this one."""
+        try:
+            worker = await self.registry.placement.pick()
+        except (RedisError, OSError):
+            worker = self.registry.name
+        if worker == self.registry.name:
+            await self.app(scope, receive, send)
+            return
+        body = await read_body(receive)
+        try:
+            await answer_with(send, *await self.registry.bus.ask(worker, request_head(scope), body))
+        except Unheard:  # it is gone: made here after all
+            await self.app(scope, replay(body), send)
+        except Unreachable:  # it may have made it: a second one here would be a surprise
+            await unavailable(SILENT, scope, receive, send)
 
     async def serve(self, head: Head, body: bytes) -> tuple[Head, bytes]:
         """Answer a request another worker passed on, through the routes below this one."""
-        if self.registry.get(head["key"]) is None:  # it moved on meanwhile: ask its new owner
+        if "key" in head and self.registry.get(head["key"]) is None:  # moved on: ask anew
             return {"missing": True}, b""
         scope: Scope = {
             "type": "http",
@@ -147,14 +159,6 @@ class Dispatch:
             "app": self.fastapi,
             PASSED_ON: True,
         }
-        sent = {"more": True}
-
-        async def receive() -> Message:
-            if sent["more"]:
-                sent["more"] = False
-                return {"type": "http.request", "body": body, "more_body": False}
-            return {"type": "http.disconnect"}
-
         answer: Head = {"status": 500, "headers": []}
         chunks: list[bytes] = []
 
@@ -167,8 +171,41 @@ class Dispatch:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        await self.app(scope, receive, respond)
+        await self.app(scope, replay(body), respond)
         return answer, b"".join(chunks)
+
+
+def request_head(scope: Scope) -> Head:
+    """The request, but for its body, as it travels over the bus."""
+    return {
+        "kind": "http",
+        "method": scope["method"],
+        "path": scope["path"],
+        "query": scope["query_string"].decode("latin-1"),
+        "headers": [[k.decode("latin-1"), v.decode("latin-1")] for k, v in scope["headers"]],
+        "client": list(scope["client"]) if scope.get("client") else None,
+        "scheme": scope.get("scheme", "http"),
+        "server": list(scope["server"]) if scope.get("server") else None,
+    }
+
+
+async def answer_with(send: Send, answer: Head, body: bytes) -> None:
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in answer["headers"]]
+    await send({"type": "http.response.start", "status": answer["status"], "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def replay(body: bytes) -> Receive:
+    """A request's body, read already, to be read again."""
+    sent = {"more": True}
+
+    async def receive() -> Message:
+        if sent["more"]:
+            sent["more"] = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+
+    return receive
 
 
 async def read_body(receive: Receive) -> bytes:

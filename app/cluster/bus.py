@@ -42,6 +42,10 @@ class Unreachable(Exception):
     """No worker heard the request, or none answered in time."""
 
 
+class Unheard(Unreachable):
+    """No worker heard the request: it was not acted on."""
+
+
 def pack(head: Head, body: bytes = b"") -> bytes:
     text = json.dumps(head, separators=(",", ":"), allow_nan=False).encode()
     return struct.pack("<I", len(text)) + text + body
@@ -160,7 +164,7 @@ class Bus:
         try:
             message = pack({**head, "id": ident, "from": self.worker}, body)
             if not await self.redis.publish(inbox(worker), message):
-                raise Unreachable("no worker heard the request")
+                raise Unheard("no worker heard the request")
             while not waiting.done():
                 left = deadline - loop.time()
                 if left <= 0:
@@ -182,6 +186,6 @@ class Bus:
         for task in list(self._tasks):
             await stop(task)
         try:
-            await self.pubsub.reset()  # its connection back to the pool, closed with it
+            await self.pubsub.aclose()  # type: ignore[no-untyped-call]  # redis-py leaves it untyped
         except (RedisError, OSError) as exc:
             log.debug("bus: closing failed (%s)", exc)

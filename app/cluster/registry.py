@@ -30,6 +30,7 @@ from app.cluster.fanout import ClusterCount, ClusterHub, Outbox, Remote, channel
 from app.cluster.ledger import Ledger, lease_key, run_key
 from app.cluster.mirror import Mirrors
 from app.cluster.notes import Resumed
+from app.cluster.placement import Placement
 from app.config import Settings
 from app.engine import ConfigError, Trainer
 from app.sessions import service
@@ -63,6 +64,7 @@ class ClusterRegistry(Registry):
         self.remote = Remote(redis)  # who watches this worker's runs from other workers
         self.bus = Bus(redis, worker, settings.forward_seconds)
         self.mirrors = Mirrors(self.bus, redis, worker)  # runs owned elsewhere, watched here
+        self.placement = Placement(redis, worker, lambda: len(self.sessions))
         seams = Backend(
             locks=LocalLocks(),
             broadcast=self.hub,
@@ -117,7 +119,15 @@ class ClusterRegistry(Registry):
                 self.fences.pop(session.id, None)
                 await super().delete(session.id)
                 raise Full(UNREACHABLE) from None
+            await self.beat()
         return session
+
+    async def beat(self) -> None:
+        """Say this worker's load now: the next run made anywhere is placed knowing it."""
+        try:
+            await self.placement.beat()
+        except (RedisError, OSError) as exc:  # said again within a second
+            log.debug("load not said (%s)", exc)
 
     async def add_group(self, trainers: list[Trainer], vary: str, values: list[Any]) -> Comparison:
         token = _in_group.set(True)
@@ -138,6 +148,8 @@ class ClusterRegistry(Registry):
             except RedisError as exc:
                 log.warning("run %s: its end was not told (%s)", session_id[:8], exc)
         await super().delete(session_id)
+        if fence is not None and not self.closing:
+            await self.beat()
 
     async def drop(self, key: str) -> None:
         """Someone newer owns the run: stop it here and send its viewers on, without touching
@@ -244,5 +256,9 @@ class ClusterRegistry(Registry):
                 except Exception as exc:  # Redis gone: the lease runs out by itself
                     log.warning("run %s: not written on shutdown (%s)", session.id[:8], exc)
         await super().close()
+        try:
+            await self.placement.leave()
+        except (RedisError, OSError) as exc:  # its word runs out by itself
+            log.debug("load not withdrawn (%s)", exc)
         await self.bus.close()
         await self.redis.aclose()

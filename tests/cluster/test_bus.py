@@ -5,14 +5,18 @@ through a third, a run is the same run, frame for frame. Real redis-server and r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import signal
 import time
+from collections import Counter
 from typing import Any
 
 import httpx2
+import redis
 import websockets
 
+from app.cluster.ledger import lease_key
 from app.sessions.wire import Reader
 from tests.cluster.procs import Worker, wait_until
 from tests.cluster.test_restart import saved_epoch
@@ -41,6 +45,10 @@ class Watcher:
         await self.socket.close()
 
     async def _read(self) -> None:
+        with contextlib.suppress(websockets.ConnectionClosed):
+            await self._take()
+
+    async def _take(self) -> None:
         async for message in self.socket:
             if isinstance(message, bytes):
                 self.seen.append(self.reader.read(message)[0])
@@ -145,6 +153,12 @@ def test_made_on_one_worker_driven_on_a_second_watched_on_a_third(redis_url: str
                 refusal = driver.of("error")[-1]
                 assert (refusal["code"], refusal["field"]) == ("invalid", "config.learning_rate")
 
+                gone = httpx2.delete(f"{two.url}/api/sessions/{key}", headers=auth)
+                assert gone.status_code == 204
+                await far.until(lambda: far.task is not None and far.task.done(), "the close")
+                assert far.of("error")[-1]["code"] == "not_found"
+                assert far.socket.close_code == 4404  # ended, as for a viewer on the owner
+
         asyncio.run(scenario())
     finally:
         for worker in (one, two, three):
@@ -186,3 +200,25 @@ def test_viewers_on_another_worker_keep_watching_through_a_takeover(redis_url: s
     finally:
         one.stop(signal.SIGKILL)
         two.stop()
+
+
+def test_new_runs_are_placed_on_the_least_loaded_workers(redis_url: str) -> None:
+    workers = [Worker(redis_url, **FAST) for _ in range(3)]
+    try:
+        keys = []
+        for _ in range(10):
+            made = httpx2.post(workers[0].url + "/api/sessions", json={"n_samples": 50})
+            assert made.status_code == 201
+            keys.append(made.json()["id"])
+        client = redis.Redis.from_url(redis_url)
+        try:
+            owners = Counter(client.get(lease_key(key)) for key in keys)
+        finally:
+            client.close()
+        assert None not in owners
+        assert sorted(owners.values()) == [3, 3, 4]  # spread, not piled on the one asked
+        for key in keys:  # and each is served through the worker that was asked
+            assert httpx2.get(f"{workers[0].url}/api/sessions/{key}").status_code == 200
+    finally:
+        for worker in workers:
+            worker.stop()

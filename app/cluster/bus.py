@@ -57,12 +57,7 @@ def unpack(data: bytes) -> tuple[Head, bytes]:
     return head, data[4 + length :]
 
 
-def inbox(worker: str) -> str:
-    return f"stepwise:inbox:{worker}"
-
-
-def replies(worker: str) -> str:
-    return f"stepwise:reply:{worker}"
+INBOX, REPLIES = "stepwise:inbox:", "stepwise:reply:"  # + a worker's name
 
 
 class Bus:
@@ -76,7 +71,7 @@ class Bus:
         self._loop: asyncio.Task[None] | None = None
 
     def channels(self) -> list[str]:
-        return [inbox(self.worker), replies(self.worker), *self.listeners]
+        return [INBOX + self.worker, REPLIES + self.worker, *self.listeners]
 
     def start(self) -> asyncio.Task[None]:
         self._loop = asyncio.create_task(self._run(), name="bus")
@@ -115,11 +110,11 @@ class Bus:
 
     def _hand_on(self, channel: bytes | str, data: bytes) -> None:
         name = channel.decode() if isinstance(channel, bytes) else channel
-        if name == inbox(self.worker):
+        if name == INBOX + self.worker:
             task = asyncio.create_task(self._answer(data))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        elif name == replies(self.worker):
+        elif name == REPLIES + self.worker:
             head, body = unpack(data)
             waiting = self._waiting.pop(head.get("id", ""), None)
             if waiting is not None and not waiting.done():
@@ -141,7 +136,8 @@ class Bus:
             log.exception("bus: answering a %s request failed", head.get("kind"))
             answer, out = {"failed": True}, b""
         try:
-            await self.redis.publish(replies(head["from"]), pack({**answer, "id": head["id"]}, out))
+            reply = pack({**answer, "id": head["id"]}, out)
+            await self.redis.publish(REPLIES + head["from"], reply)
         except RedisError as exc:  # the asker hears nothing and gives up in time
             log.warning("bus: an answer was lost (%s)", exc)
 
@@ -163,7 +159,7 @@ class Bus:
         deadline = loop.time() + self.timeout
         try:
             message = pack({**head, "id": ident, "from": self.worker}, body)
-            if not await self.redis.publish(inbox(worker), message):
+            if not await self.redis.publish(INBOX + worker, message):
                 raise Unheard("no worker heard the request")
             while not waiting.done():
                 left = deadline - loop.time()

@@ -26,6 +26,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from app.cluster.bus import pack
+from app.cluster.ledger import each
 from app.cluster.notes import Announcing, Resumed
 from app.sessions.hub import CONTROL_QUEUE
 from app.sessions.seams import Broadcast
@@ -126,12 +127,7 @@ class Remote:
 
     async def refresh(self, keys: list[str]) -> list[str]:
         """Read what the workers said of `keys`; the runs whose counts changed."""
-        if not keys:
-            return []
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.hgetall(watch_key(key))
-            found = await pipe.execute()
+        found = await each(self.redis, "hgetall", [watch_key(key) for key in keys])
         now, changed = time.time() * 1000, []
         for key, fields in zip(keys, found, strict=True):
             viewers = neurons = 0

@@ -75,6 +75,17 @@ return 0
 """
 
 
+async def each(redis: Redis, command: str, keys: list[str]) -> list[Any]:
+    """`command` on each of `keys`, in one round trip."""
+    if not keys:
+        return []
+    async with redis.pipeline(transaction=False) as pipe:
+        for key in keys:
+            getattr(pipe, command)(key)
+        found: list[Any] = await pipe.execute()
+    return found
+
+
 def lease_key(key: str) -> str:
     return f"stepwise:lease:{key}"
 
@@ -138,10 +149,5 @@ class Ledger:
         keys = sorted(
             k.decode() if isinstance(k, bytes) else k for k in await self.redis.smembers(RUNS)
         )
-        if not keys:
-            return []
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.exists(lease_key(key))
-            held = await pipe.execute()
+        held = await each(self.redis, "exists", [lease_key(key) for key in keys])
         return [key for key, exists in zip(keys, held, strict=True) if not exists]

@@ -18,7 +18,7 @@ import websockets
 
 from app.cluster.ledger import lease_key
 from app.sessions.wire import Reader
-from tests.cluster.procs import Worker, wait_until
+from tests.cluster.procs import Worker, free_port, needs_redis, redis_server, wait_until
 from tests.cluster.test_restart import saved_epoch
 
 FAST = {"lease_seconds": "1", "snapshot_seconds": "0.5"}
@@ -222,3 +222,34 @@ def test_new_runs_are_placed_on_the_least_loaded_workers(redis_url: str) -> None
     finally:
         for worker in workers:
             worker.stop()
+
+
+@needs_redis
+def test_the_bus_carries_on_after_redis_restarts() -> None:
+    port = free_port()
+    with redis_server(port) as url:
+        one, two = Worker(url, **FAST), Worker(url, **FAST)
+        made = httpx2.post(one.url + "/api/sessions", json={"n_samples": 50}).json()
+        key, auth = made["id"], {"Authorization": f"Bearer {made['token']}"}
+        assert httpx2.get(f"{two.url}/api/sessions/{key}").status_code == 200
+    try:
+        with redis_server(port) as again:  # the same address, nothing kept
+            wait_until(lambda: saved_epoch(again, key) == 0, "the run written again", 15)
+            wait_until(
+                lambda: httpx2.get(f"{two.url}/api/sessions/{key}").status_code == 200,
+                "a call passed on again",
+            )
+
+            async def scenario() -> None:
+                async with Watcher(ws(two, key)) as far:
+                    await far.until(lambda: far.frames(), "the first frame")
+                    stepped = httpx2.post(
+                        f"{two.url}/api/sessions/{key}/step", json={"epochs": 2}, headers=auth
+                    )
+                    assert stepped.status_code == 200
+                    await far.until(lambda: far.frames()[-1]["epoch"] == 2, "the step's frame")
+
+            asyncio.run(scenario())
+    finally:
+        one.stop()
+        two.stop()

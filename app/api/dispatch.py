@@ -1,15 +1,16 @@
 """Any worker serves any request: a call about a run another worker owns is passed on to it.
 
 In cluster mode a request may land on any worker, and a run lives on the one that holds its
-lease. This middleware looks at the run a path names (`/api/sessions/{id}…`, `/watch/{id}`):
-if this worker holds it, or no one does and Redis has no record of it, the request goes on here
-as in one process (so an unknown id gets the usual 404). Otherwise it travels whole — method,
-path, query, headers, body, the client's address — over the bus (app/cluster/bus.py) to the
-owner, which runs it through the same routes below this middleware and sends back the status,
-headers and body they gave, which this worker answers as its own. The routes never learn where
-the run lives. A new run is made by the least loaded live worker (app/cluster/placement.py),
-which may be another. A run between owners (its owner died, another is taking it over) gets 503 with
-`Retry-After`, as does an owner that does not answer in time.
+lease. This middleware looks at the run a path names (`/api/sessions/{id}…`, `/watch/{id}`, or
+its watch code, `/w/{code}`): if this worker holds it, or no one does and Redis has no record of
+it, the request goes on here as in one process (so an unknown id gets the usual 404).
+Otherwise it travels whole — method, path, query, headers, body, the client's address — over
+the bus (app/cluster/bus.py) to the owner, which runs it through the same routes below this
+middleware and sends back the status, headers and body they gave, which this worker answers as
+its own. The routes never learn where the run lives. A new run is made by the least loaded live
+worker (app/cluster/placement.py), which may be another. A run between owners (its owner died,
+another is taking it over) gets 503 with `Retry-After`, as does an owner that does not answer
+in time.
 
 The socket route asks `relay.py` the same question for a socket (it stays here; the run's
 frames come over the bus).
@@ -27,9 +28,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.errors import ApiError, error_response
 from app.cluster.bus import Head, Unheard, Unreachable
+from app.cluster.ledger import code_key
 from app.cluster.registry import ClusterRegistry
 
 RUN_PATH = re.compile(r"^/(?:api/sessions|watch)/([A-Za-z0-9_-]{8,64})(?:/|$)")
+CODE_PATH = re.compile(r"^/w/([A-Za-z0-9]{1,16})$")  # a watch code, held by the run's owner
 NEW = ("/api/sessions", "/api/sessions/import")  # what makes a run: placed by load
 PASSED_ON = "stepwise.passed_on"  # a scope key: this request came over the bus, serve it here
 MOVING = "this session is moving to another server; try again in a moment"
@@ -102,7 +105,7 @@ class Dispatch:
         if scope["method"] == "POST" and scope["path"] in NEW:
             await self.place(scope, receive, send)
             return
-        key = run_of(scope["path"])
+        key = await self.run_of(scope["path"])
         if key is None:
             await self.app(scope, receive, send)
             return
@@ -113,6 +116,18 @@ class Dispatch:
             await unavailable(MOVING, scope, receive, send)
         else:
             await self.pass_on(Link(self.registry, key, owner), scope, receive, send)
+
+    async def run_of(self, path: str) -> str | None:
+        """The run a path names, by its id or by its watch code (kept in Redis by the owner)."""
+        if (coded := CODE_PATH.match(path)) is None:
+            return run_of(path)
+        if self.registry.by_code(coded.group(1)) is not None:
+            return None
+        try:
+            key = await self.registry.redis.get(code_key(coded.group(1)))
+        except (RedisError, OSError):
+            return None
+        return key.decode() if isinstance(key, bytes) else key
 
     async def pass_on(self, link: Link, scope: Scope, receive: Receive, send: Send) -> None:
         body = await read_body(receive)  # bounded: BodyLimit, outside, counts it as it comes

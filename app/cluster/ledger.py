@@ -5,6 +5,7 @@ Keys, for a run `K`:
 - `stepwise:fence:K`  a counter that grows by one on every claim: the owner's fence.
 - `stepwise:run:K`    a hash: `fence` (the writer's) and `record` (the run's snapshot as JSON).
 - `stepwise:runs`     the set of every run with a record, which a worker scans for orphans.
+- `stepwise:code:C`   the run whose watch code is C, for a worker that does not hold it.
 
 Every write goes through a Lua script that compares fences first, in one step on the server, so
 a worker that was paused or cut off past its lease (a stale owner, with an older fence) can
@@ -92,6 +93,10 @@ def lease_key(key: str) -> str:
 
 def fence_key(key: str) -> str:
     return f"stepwise:fence:{key}"
+
+
+def code_key(code: str) -> str:
+    return f"stepwise:code:{code.upper()}"
 
 
 def run_key(key: str) -> str:

@@ -27,7 +27,7 @@ from redis.exceptions import RedisError
 
 from app.cluster.bus import Bus
 from app.cluster.fanout import ClusterCount, ClusterHub, Outbox, Remote, channel, gone_message
-from app.cluster.ledger import Ledger, lease_key, run_key
+from app.cluster.ledger import Ledger, code_key, lease_key, run_key
 from app.cluster.mirror import Mirrors
 from app.cluster.notes import Resumed
 from app.cluster.placement import Placement
@@ -137,13 +137,15 @@ class ClusterRegistry(Registry):
             _in_group.reset(token)
 
     async def delete(self, session_id: str) -> None:
-        fence = self.fences.pop(session_id, None)
+        fence, code = self.fences.pop(session_id, None), self.store.code(session_id)
         self.marks.pop(session_id, None)
         self.written.pop(session_id, None)
         self.remote.forget(session_id)
         if fence is not None and not self.closing:
             await self.ledger.forget(session_id, fence)
             try:  # its viewers on other workers hear that it is gone
+                if code:
+                    await self.redis.delete(code_key(code))
                 await self.redis.publish(channel(session_id), gone_message(fence))
             except RedisError as exc:
                 log.warning("run %s: its end was not told (%s)", session_id[:8], exc)
@@ -201,6 +203,8 @@ class ClusterRegistry(Registry):
         if not await self.ledger.save(session.id, fence, record):
             await self.drop(session.id)
             return False
+        if (code := self.store.code(session.id)) is not None:  # /w/CODE through any worker
+            await self.redis.set(code_key(code), session.id)
         self.marks[session.id], self.written[session.id] = mark, time.monotonic()
         return True
 

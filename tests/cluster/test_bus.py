@@ -95,6 +95,12 @@ def test_made_on_one_worker_driven_on_a_second_watched_on_a_third(redis_url: str
         missing = httpx2.get(f"{two.url}/api/sessions/{'x' * 32}")
         assert missing.status_code == 404
         assert missing.json()["error"]["code"] == "not_found"
+        code = httpx2.get(f"{two.url}/api/sessions/{key}/share").json()["code"]
+        follow = lambda: httpx2.get(f"{three.url}/w/{code}", follow_redirects=False)  # noqa: E731
+        wait_until(lambda: follow().status_code == 307, "the watch code, through the third")
+        assert follow().headers["location"] == f"/watch/{key}"
+        assert httpx2.get(f"{three.url}/watch/{key}").status_code == 200
+        assert httpx2.get(f"{three.url}/w/NOSUCH22", follow_redirects=False).status_code == 404
 
         async def scenario() -> None:
             async with (

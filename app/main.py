@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sweeper = asyncio.create_task(registry.sweep_forever(), name="session-sweeper")
-        loops = []
+        loops: list[asyncio.Task[None]] = []
         if isinstance(registry, ClusterRegistry):
             app.middleware_stack = app.build_middleware_stack()  # it answers the bus at once
             loops = keeper.start(registry)

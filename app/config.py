@@ -115,6 +115,11 @@ class Settings:
         "Cluster mode: a playing run's snapshot is written to Redis this often; a pause, "
         "change, reset, rewind or branch writes one within half a second.",
     )
+    forward_seconds: float = _setting(
+        60.0,
+        "Cluster mode: longest wait for the worker that owns a run to answer a request or a "
+        "socket message passed on to it through Redis; past it, 503 with Retry-After.",
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -12,9 +12,11 @@ from fastapi.templating import Jinja2Templates
 
 from app import __version__
 from app.api import (
+    answers,
     classroom,
     compare,
     contract,
+    dispatch,
     errors,
     health,
     landscape,
@@ -47,7 +49,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sweeper = asyncio.create_task(registry.sweep_forever(), name="session-sweeper")
-        loops = keeper.start(registry) if isinstance(registry, ClusterRegistry) else []
+        loops: list[asyncio.Task[None]] = []
+        if isinstance(registry, ClusterRegistry):
+            app.middleware_stack = app.build_middleware_stack()  # it answers the bus at once
+            loops = keeper.start(registry)
         try:
             yield
         finally:
@@ -75,6 +80,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     refusals.install(app)
     contract.install(app, settings)
+    if isinstance(registry, ClusterRegistry):  # requests for runs owned elsewhere go there
+        dispatch.install(app, registry)
+        answers.install(app, registry)
     app.add_middleware(GzipAnswers, minimum_size=1024, compresslevel=6)
     app.add_middleware(BodyLimit, max_bytes=settings.max_message_bytes)
     app.add_middleware(SecurityHeaders, allowed_embedders=settings.allowed_embedders)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, WebSocket
 from pydantic import TypeAdapter
 
 from app.api import landscape
+from app.api.relay import elsewhere
 from app.api.sockets import (
     CLOSE_FULL,
     TAGS,
@@ -51,6 +52,8 @@ def hello(session: Session, viewer: Viewer) -> dict[str, Any]:
 @router.websocket("/api/sessions/{session_id}/ws")
 async def live(socket: WebSocket, session_id: str) -> None:
     session: Session | None = socket.app.state.registry.get(session_id)
+    if session is None and await elsewhere(socket, session_id):
+        return  # another worker owns it (cluster mode): the bus carries it (relay.py)
     viewer = await welcome(socket, session, "session", "session_id")
     if session is None or viewer is None:
         return

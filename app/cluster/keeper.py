@@ -1,5 +1,6 @@
-"""The three loops of a worker in cluster mode: renew its leases, write its runs' records, and
-take over the runs whose owner is gone.
+"""The loops of a worker in cluster mode: renew its leases, write its runs' records, take over
+the runs whose owner is gone, hear the bus, count the viewers its runs have on other workers,
+say how many of its own viewers watch runs owned elsewhere, and say its load.
 
 Each pass that fails because Redis is away (restarting, unreachable) is logged and tried again
 on the next one: the client reconnects by itself, and the loops outlive any outage. A lease
@@ -21,6 +22,9 @@ from app.cluster.registry import ClusterRegistry
 log = logging.getLogger("stepwise")
 SAVE_TICK = 0.5  # seconds between looks at which records are due
 ADOPT_TICK = 0.5  # seconds between looks for runs no one owns: a takeover within lease + 1 s
+COUNT_TICK = 0.5  # seconds between reads of who watches this worker's runs from elsewhere
+SAY_TICK = 1.0  # seconds between words on this worker's viewers of runs owned elsewhere
+BEAT_TICK = 1.0  # seconds between words on this worker's load (placement.py)
 
 
 async def every(seconds: float, work: Callable[[], Awaitable[None]], what: str) -> None:
@@ -57,6 +61,13 @@ async def adopt(registry: ClusterRegistry) -> None:
             await registry.resume(key)
 
 
+async def count(registry: ClusterRegistry) -> None:
+    for key in await registry.remote.refresh(list(registry.fences)):
+        session = registry.get(key)
+        if session is not None:
+            session.live.note_viewers()
+
+
 def start(registry: ClusterRegistry) -> list[asyncio.Task[None]]:
     """The loops, started: the first adoption pass resumes every run a restart left behind."""
     lease = registry.settings.lease_seconds
@@ -64,4 +75,8 @@ def start(registry: ClusterRegistry) -> list[asyncio.Task[None]]:
         asyncio.create_task(every(lease / 3, lambda: renew(registry), "renew"), name="renew"),
         asyncio.create_task(every(SAVE_TICK, lambda: save(registry), "save"), name="save"),
         asyncio.create_task(every(ADOPT_TICK, lambda: adopt(registry), "adopt"), name="adopt"),
+        asyncio.create_task(every(COUNT_TICK, lambda: count(registry), "count"), name="count"),
+        asyncio.create_task(every(SAY_TICK, registry.mirrors.keep, "say"), name="say"),
+        asyncio.create_task(every(BEAT_TICK, registry.placement.beat, "beat"), name="beat"),
+        registry.bus.start(),
     ]

@@ -5,6 +5,7 @@ Keys, for a run `K`:
 - `stepwise:fence:K`  a counter that grows by one on every claim: the owner's fence.
 - `stepwise:run:K`    a hash: `fence` (the writer's) and `record` (the run's snapshot as JSON).
 - `stepwise:runs`     the set of every run with a record, which a worker scans for orphans.
+- `stepwise:code:C`   the run whose watch code is C, for a worker that does not hold it.
 
 Every write goes through a Lua script that compares fences first, in one step on the server, so
 a worker that was paused or cut off past its lease (a stale owner, with an older fence) can
@@ -75,12 +76,27 @@ return 0
 """
 
 
+async def each(redis: Redis, command: str, keys: list[str]) -> list[Any]:
+    """`command` on each of `keys`, in one round trip."""
+    if not keys:
+        return []
+    async with redis.pipeline(transaction=False) as pipe:
+        for key in keys:
+            getattr(pipe, command)(key)
+        found: list[Any] = await pipe.execute()
+    return found
+
+
 def lease_key(key: str) -> str:
     return f"stepwise:lease:{key}"
 
 
 def fence_key(key: str) -> str:
     return f"stepwise:fence:{key}"
+
+
+def code_key(code: str) -> str:
+    return f"stepwise:code:{code.upper()}"
 
 
 def run_key(key: str) -> str:
@@ -138,10 +154,5 @@ class Ledger:
         keys = sorted(
             k.decode() if isinstance(k, bytes) else k for k in await self.redis.smembers(RUNS)
         )
-        if not keys:
-            return []
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.exists(lease_key(key))
-            held = await pipe.execute()
+        held = await each(self.redis, "exists", [lease_key(key) for key in keys])
         return [key for key, exists in zip(keys, held, strict=True) if not exists]

@@ -1,6 +1,6 @@
-"""The broadcast of a run held in cluster mode: the hub, and a word to whoever joins a run that
-this worker resumed from its snapshot ("resumed from epoch N"), so that no page silently sees
-its run start over from an earlier point than it last saw.
+"""The broadcast of a run held in cluster mode: the hub (fanout.py adds the bus to it), and a
+word to whoever joins a run that this worker resumed from its snapshot ("resumed from epoch N"),
+so that no page silently sees its run start over from an earlier point than it last saw.
 """
 
 from __future__ import annotations
@@ -9,8 +9,6 @@ import time
 from typing import Any
 
 from app.sessions.hub import Hub, Tap, Viewer
-from app.sessions.local import LocalCount, LocalLocks, LocalRunners
-from app.sessions.seams import Backend, Broadcast
 
 NOTE_SECONDS = 120.0  # pages reconnect within seconds of a restart; later joiners need no word
 
@@ -45,18 +43,3 @@ class Announcing(Hub):
         message = self.resumed.message(self.key)
         if message is not None:
             viewer.offer_json(message)
-
-
-def backend(resumed: Resumed) -> Backend:
-    """A worker holds only the runs it owns (the lease is checked by its registry), so their
-    locks, viewers and runner tasks are its own, as in one process."""
-
-    def broadcast(key: str) -> Broadcast:
-        return Announcing(key, resumed)
-
-    return Backend(
-        locks=LocalLocks(),
-        broadcast=broadcast,
-        viewers=lambda key, hub: LocalCount(hub),
-        runners=LocalRunners(),
-    )

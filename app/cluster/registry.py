@@ -7,6 +7,8 @@ one holds (its worker stopped or died) is claimed by the first worker to see it,
 its record with the same id and token, and played on if it was playing. A worker that finds its
 lease taken or its write refused lets the run go at once: someone newer owns it.
 
+A run's frames reach viewers on other workers through the bus (fanout.py, mirror.py), and the
+requests for it that other workers take are passed on to it there (bus.py, app/api/dispatch.py).
 Comparisons and their runs stay with the worker that made them and are not kept in Redis.
 """
 
@@ -23,17 +25,22 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from app.cluster.ledger import Ledger
-from app.cluster.notes import Resumed, backend
+from app.cluster.bus import Bus
+from app.cluster.fanout import ClusterCount, ClusterHub, Outbox, Remote, channel, gone_message
+from app.cluster.ledger import Ledger, code_key, lease_key, run_key
+from app.cluster.mirror import Mirrors
+from app.cluster.notes import Resumed
+from app.cluster.placement import Placement
 from app.config import Settings
 from app.engine import ConfigError, Trainer
 from app.sessions import service
 from app.sessions.group import Comparison
 from app.sessions.history import History
-from app.sessions.local import LocalStore
+from app.sessions.local import LocalLocks, LocalRunners, LocalStore
 from app.sessions.memory import MemoryFull
 from app.sessions.refusals import Full
 from app.sessions.registry import Registry, RegistryFull
+from app.sessions.seams import Backend, Broadcast
 from app.sessions.session import Session
 
 log = logging.getLogger("stepwise")
@@ -52,10 +59,20 @@ class ClusterRegistry(Registry):
     def __init__(self, settings: Settings, redis: Redis, worker: str) -> None:
         self.resumed = Resumed()
         self.store: LocalStore[Session] = LocalStore()
-        super().__init__(settings, backend(self.resumed), self.store)
-        self.redis = redis
-        self.ledger = Ledger(redis, worker, settings.lease_seconds)
+        self.redis, self.name = redis, worker
         self.fences: dict[str, int] = {}  # run -> the fence this worker owns it with
+        self.remote = Remote(redis)  # who watches this worker's runs from other workers
+        self.bus = Bus(redis, worker, settings.forward_seconds)
+        self.mirrors = Mirrors(self.bus, redis, worker)  # runs owned elsewhere, watched here
+        self.placement = Placement(redis, worker, lambda: len(self.sessions))
+        seams = Backend(
+            locks=LocalLocks(),
+            broadcast=self.hub,
+            viewers=lambda key, hub: ClusterCount(key, hub, self.remote),
+            runners=LocalRunners(),
+        )
+        super().__init__(settings, seams, self.store)
+        self.ledger = Ledger(redis, worker, settings.lease_seconds)
         self.marks: dict[str, tuple[Any, ...]] = {}  # run -> what it was when last written
         self.written: dict[str, float] = {}  # run -> when it was last written (monotonic)
         self.closing = False
@@ -67,6 +84,19 @@ class ClusterRegistry(Registry):
         # Bounded waits: a Redis that does not answer is an error to retry, never a hang.
         redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
         return cls(settings, redis, worker)
+
+    def hub(self, key: str) -> Broadcast:
+        """A run's broadcast: to its viewers here, and through the bus to those elsewhere."""
+        return ClusterHub(key, self.resumed, self.remote, Outbox(self.redis, key), self.fences)
+
+    async def owner(self, key: str) -> str | None:
+        """The worker holding the run's lease, if any (this one included)."""
+        holder = await self.redis.get(lease_key(key))
+        return holder.decode() if isinstance(holder, bytes) else holder
+
+    async def kept(self, key: str) -> bool:
+        """Whether Redis holds a record of the run (it lives, wherever it is)."""
+        return bool(await self.redis.exists(run_key(key)))
 
     # --- making and dropping runs ---------------------------------------------------------------
 
@@ -89,7 +119,15 @@ class ClusterRegistry(Registry):
                 self.fences.pop(session.id, None)
                 await super().delete(session.id)
                 raise Full(UNREACHABLE) from None
+            await self.beat()
         return session
+
+    async def beat(self) -> None:
+        """Say this worker's load now: the next run made anywhere is placed knowing it."""
+        try:
+            await self.placement.beat()
+        except (RedisError, OSError) as exc:  # said again within a second
+            log.debug("load not said (%s)", exc)
 
     async def add_group(self, trainers: list[Trainer], vary: str, values: list[Any]) -> Comparison:
         token = _in_group.set(True)
@@ -99,12 +137,21 @@ class ClusterRegistry(Registry):
             _in_group.reset(token)
 
     async def delete(self, session_id: str) -> None:
-        fence = self.fences.pop(session_id, None)
+        fence, code = self.fences.pop(session_id, None), self.store.code(session_id)
         self.marks.pop(session_id, None)
         self.written.pop(session_id, None)
+        self.remote.forget(session_id)
         if fence is not None and not self.closing:
             await self.ledger.forget(session_id, fence)
+            try:  # its viewers on other workers hear that it is gone
+                if code:
+                    await self.redis.delete(code_key(code))
+                await self.redis.publish(channel(session_id), gone_message(fence))
+            except RedisError as exc:
+                log.warning("run %s: its end was not told (%s)", session_id[:8], exc)
         await super().delete(session_id)
+        if fence is not None and not self.closing:
+            await self.beat()
 
     async def drop(self, key: str) -> None:
         """Someone newer owns the run: stop it here and send its viewers on, without touching
@@ -112,6 +159,7 @@ class ClusterRegistry(Registry):
         self.fences.pop(key, None)
         self.marks.pop(key, None)
         self.written.pop(key, None)
+        self.remote.forget(key)
         session = self.sessions.pop(key)
         if session is not None:
             log.warning("run %s: owned elsewhere now; let go", key[:8])
@@ -155,6 +203,8 @@ class ClusterRegistry(Registry):
         if not await self.ledger.save(session.id, fence, record):
             await self.drop(session.id)
             return False
+        if (code := self.store.code(session.id)) is not None:  # /w/CODE through any worker
+            await self.redis.set(code_key(code), session.id)
         self.marks[session.id], self.written[session.id] = mark, time.monotonic()
         return True
 
@@ -187,6 +237,11 @@ class ClusterRegistry(Registry):
             speed["epochs_per_second"], speed["steps_per_second"], speed["timelapse"]
         )
         self.resumed.mark(key, trainer.epoch, trainer.step)
+        session.run.seq = fence << 32  # frames no viewer elsewhere can take for an old owner's
+        await self.remote.refresh([key])
+        if isinstance(session.hub, ClusterHub):  # viewers elsewhere kept watching: tell them
+            note = {"type": "resumed", "epoch": trainer.epoch, "step": trainer.step}
+            session.hub.tell(note, always=True)
         if record["playing"]:
             session.play()
         self.marks[key], self.written[key] = self.mark(session), time.monotonic()
@@ -205,4 +260,9 @@ class ClusterRegistry(Registry):
                 except Exception as exc:  # Redis gone: the lease runs out by itself
                     log.warning("run %s: not written on shutdown (%s)", session.id[:8], exc)
         await super().close()
+        try:
+            await self.placement.leave()
+        except (RedisError, OSError) as exc:  # its word runs out by itself
+            log.debug("load not withdrawn (%s)", exc)
+        await self.bus.close()
         await self.redis.aclose()

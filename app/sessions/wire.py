@@ -53,6 +53,13 @@ class Variant:
         self.delta = delta
         self._whole: bytes | None = None
 
+    @classmethod
+    def encoded(cls, whole: bytes, delta: bytes | None = None) -> Variant:
+        """A variant as it came over the wire already encoded (another process built it)."""
+        variant = cls({}, b"", delta)
+        variant._whole = whole
+        return variant
+
     def whole(self) -> bytes:
         if self._whole is None:  # most ticks every viewer takes the delta: build on demand
             self._whole = encode(self.header, self.payload)

@@ -1,0 +1,115 @@
+"""The owner's side of a socket on another worker: its join, and the answer to each message.
+
+A viewer connected to another worker (relay.py) is served here by the very code that serves a
+socket connected here — `live.hello`, `live.handle` with its driver checks and the service's
+refusals — through a stand-in viewer that keeps what it is offered instead of sending it. What
+it kept travels back over the bus in order: JSON text as it is, frames as the bytes a socket
+would send. Everything the run then tells all its viewers comes the other way, once per frame,
+through the run's channel (app/cluster/fanout.py).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import FastAPI
+
+from app.api import live
+from app.api.sockets import CLOSE_FULL, CLOSE_UNKNOWN, Driven, error, offer_current_frame
+from app.cluster.bus import Head
+from app.cluster.registry import ClusterRegistry
+from app.sessions import service
+from app.sessions.hub import Viewer
+from app.sessions.session import Session
+from app.sessions.wire import FrameSet
+
+TOO_MANY = "this session has too many viewers"
+
+
+class Nobody:
+    """The socket of a stand-in: nothing is ever sent on it."""
+
+    async def send_bytes(self, data: bytes) -> None:
+        return None
+
+    async def send_text(self, data: str) -> None:
+        return None
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None:
+        return None
+
+
+class Collector(Viewer):
+    """Stands in for a viewer on another worker: it keeps, in order, what it is offered."""
+
+    def __init__(self, driver: bool, neurons: bool) -> None:
+        super().__init__(Nobody())
+        self.driver, self.neurons = driver, neurons
+        self.kept: list[str | FrameSet] = []
+
+    def offer_json(self, message: dict[str, Any] | str, kind: str | None = None) -> None:
+        self.kept.append(message if isinstance(message, str) else json.dumps(message))
+
+    def offer_frame(self, frames: FrameSet, source: str = "") -> None:
+        self.kept.append(frames)
+
+    def answer(self, fence: int, close: int | None = None) -> tuple[Head, bytes]:
+        out: list[dict[str, Any]] = []
+        frames: list[bytes] = []
+        for item in self.kept:
+            if isinstance(item, str):
+                out.append({"t": item})
+                continue
+            rich = self.neurons and item.rich is not None
+            frames.append(item.message(self.neurons, None))  # whole: no base over there
+            out.append({"f": len(frames[-1]), "seq": item.seq, "rich": rich})
+        head = {"driver": self.driver, "neurons": self.neurons, "fence": fence, "close": close}
+        return {**head, "out": out}, b"".join(frames)
+
+
+class Answers:
+    def __init__(self, registry: ClusterRegistry) -> None:
+        self.registry = registry
+
+    def found(self, key: str, viewer: Collector) -> Session | None:
+        session = self.registry.get(key)
+        if session is None:
+            viewer.offer_json(error("not_found", "no session has this id", "session_id"))
+        return session
+
+    async def join(self, head: Head, body: bytes) -> tuple[Head, bytes]:
+        """A viewer elsewhere comes: what a viewer coming here would get first, or a refusal."""
+        key, viewer = head["key"], Collector(False, False)
+        session = self.found(key, viewer)
+        fence = self.registry.fences.get(key, 0)
+        if session is None:
+            return {**viewer.answer(fence, CLOSE_UNKNOWN)[0], "missing": True}, b""
+        await self.registry.remote.refresh([key])  # it said it comes: count it, send it frames
+        if session.live.viewers.count() > session.settings.max_viewers:
+            viewer.offer_json(error("unavailable", TOO_MANY))
+            return viewer.answer(fence, CLOSE_FULL)
+        session.touch()
+        viewer.offer_json(live.hello(session, viewer))
+        if (note := self.registry.resumed.message(key)) is not None:
+            viewer.offer_json(note)
+        await offer_current_frame(session, viewer)
+        return viewer.answer(fence)
+
+    async def message(self, head: Head, body: bytes) -> tuple[Head, bytes]:
+        """A message a viewer elsewhere sent, handled as if it had been sent here."""
+        key, viewer = head["key"], Collector(head["driver"], head["neurons"])
+        session = self.found(key, viewer)
+        fence = self.registry.fences.get(key, 0)
+        if session is None:
+            return {**viewer.answer(fence, CLOSE_UNKNOWN)[0], "missing": True}, b""
+        session.touch()
+        driven = Driven(session, "session", live.FIRST, service, live.drive)
+        await live.handle(driven, viewer, body.decode())
+        return viewer.answer(fence)
+
+
+def install(app: FastAPI, registry: ClusterRegistry) -> None:
+    answers = Answers(registry)
+    registry.bus.handlers["join"] = answers.join
+    registry.bus.handlers["ws"] = answers.message

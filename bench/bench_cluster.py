@@ -94,10 +94,18 @@ class ClusterBench(Bench):
         headers = {"Authorization": f"Bearer {session['token']}"}
         await api.delete(f"/sessions/{session['id']}", headers=headers)
 
-    async def watch(self, session: Session, *drive: dict[str, Any], decode: bool = False) -> Reader:
-        worker = self.workers.workers[self.home[session["id"]]]
+    async def watch(
+        self,
+        session: Session,
+        *drive: dict[str, Any],
+        decode: bool = False,
+        kind: type = Reader,
+        through: int | None = None,
+    ) -> Reader:
+        """As Bench.watch, through worker `through` (by default the one it was created on)."""
+        worker = self.workers.workers[self.home[session["id"]] if through is None else through]
         self.server.ws = f"{worker.ws_url}/api/sessions"  # type: ignore[attr-defined]
-        return await super().watch(session, *drive, decode=decode)
+        return await super().watch(session, *drive, decode=decode, kind=kind)
 
     async def largest(self) -> tuple[int, float]:
         """The largest N with <= 5 % late frames, and server CPU ms per frame at that N."""
@@ -115,6 +123,38 @@ class ClusterBench(Bench):
             if figures[0] > 30 or failures >= 2:
                 break
         return best, per_frame
+
+
+async def spread(workers: Workers, n: int = 200) -> None:
+    """One run at full speed watched by n sockets, half on each of 2 workers: frames/s made by
+    the owner and got by the slowest watcher on each worker."""
+    apis = [httpx2.AsyncClient(base_url=f"{w.url}/api", timeout=60) for w in workers.workers]
+    bench = ClusterBench(workers, apis)
+    try:
+        session = await bench.create()
+        gate = asyncio.Semaphore(20)
+        sides: list[list[Reader]] = [[], []]
+
+        async def quiet(k: int) -> None:
+            async with gate:  # through worker k, whoever owns the run
+                sides[k].append(await bench.watch(session, through=k))
+
+        await asyncio.gather(*(quiet(k % 2) for k in range(n - 1)))
+        sample = await bench.watch(session, {"type": "play"}, decode=True, through=0)
+        t0, t1, cpu, client, other = await bench.measure()
+        wall, i = t1 - t0, sample.window(t0, t1)
+        made = (sample.headers[i[-1]]["seq"] - sample.headers[i[0]]["seq"]) / wall
+        slowest = [min(len(r.window(t0, t1)) / wall for r in side) for side in sides]
+        await bench.close([sample, *sides[0], *sides[1]], [session])
+    finally:
+        for api in apis:
+            await api.aclose()
+    print(f"-- 2. {n} watchers of one run at full speed, half on each of 2 workers")
+    line(
+        "frames/s made / got by the slowest, worker 1 / 2",
+        f"{made:.1f} / {slowest[0]:.1f} / {slowest[1]:.1f}",
+    )
+    line("CPU cores: workers / clients / others", f"{cpu:.2f} / {client:.2f} / {other:.2f}")
 
 
 @contextmanager
@@ -154,6 +194,8 @@ async def run(repeats: int) -> None:
     line(f"runs at 30 frames/s a {CORES_PER_BOX}-core box would carry", f"{box:.0f}")
     cpu = statistics.median(ms for _, ms in ones if ms == ms)
     line("server CPU ms per frame at that N, 1 worker", f"{cpu:.2f}")
+    with cluster(2) as workers:
+        await spread(workers)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
-"""Many runs, many viewers, and the busiest owner killed: every run it owned goes on elsewhere,
-and every viewer connected through a surviving worker keeps its socket and hears "resumed".
-Real redis-server and real workers.
+"""Twenty playing runs, 120 viewers over 3 workers, and the busiest owner killed: every run it
+owned goes on elsewhere, and every viewer connected through a surviving worker keeps its socket
+and hears "resumed". Real redis-server and real workers.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from tests.cluster.procs import Worker
 from tests.cluster.test_bus import Watcher, ws
 
 FAST = {"lease_seconds": "1", "snapshot_seconds": "0.5", "frame_rate": "10"}
-RUNS = 6
+RUNS = 20
+EACH = 2  # viewers of every run on every worker: 120 sockets in all
 
 
 def owners(url: str, keys: list[str]) -> dict[str, str | None]:
@@ -56,21 +57,23 @@ def test_killing_the_busiest_owner_loses_no_run_and_no_viewer_elsewhere(redis_ur
 
         async def scenario() -> None:
             watchers = {
-                (key, i): Watcher(ws(w, key)) for key in keys for i, w in enumerate(workers)
+                (key, i, j): Watcher(ws(w, key))
+                for key in keys
+                for i, w in enumerate(workers)
+                for j in range(EACH)
             }
             for watcher in watchers.values():
                 await watcher.__aenter__()
             try:
                 for m in made:  # played through the last worker, whoever owns it
-                    driver = watchers[(m["id"], 2)]
+                    driver = watchers[(m["id"], 2, 0)]
                     await driver.send({"type": "auth", "token": m["token"]})
                     await driver.send({"type": "play"})
                 for key in keys:
-                    await watchers[(key, 2)].until(lambda k=key: playing(redis_url, k), "played")
+                    await watchers[(key, 2, 0)].until(lambda k=key: playing(redis_url, k), "played")
                 victim.stop(signal.SIGKILL)
-                for key in keys:
-                    for i in alive:
-                        watcher = watchers[(key, i)]
+                for (key, i, _), watcher in watchers.items():
+                    if i in alive:
                         seen = len(watcher.frames())
                         if key in orphaned:
                             await watcher.until(lambda w=watcher: w.of("resumed"), "resumed", 30)
@@ -86,7 +89,7 @@ def test_killing_the_busiest_owner_loses_no_run_and_no_viewer_elsewhere(redis_ur
                             await watcher.until(
                                 lambda w=watcher, s=seen: len(w.frames()) > s, "frames", 30
                             )
-                for (key, i), watcher in watchers.items():
+                for (key, i, _), watcher in watchers.items():
                     if i not in alive:
                         continue
                     word = watcher.of("resumed")

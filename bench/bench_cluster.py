@@ -1,11 +1,14 @@
-"""Cluster mode on this machine: how many live runs 1 and 2 workers carry, sharing one Redis.
+"""Cluster mode on this machine: capacity on 1 and 2 workers, watchers spread, a takeover.
 
 Run from the project root: `.venv/bin/python bench/bench_cluster.py`. Starts a throwaway
 redis-server and W single-process workers (as `make cluster` does, without the proxy, so the
-figures are the workers' own), then finds the largest number of sessions at 30 frames/s with at
-most 5 % late frames, exactly as the server bench's capacity section does. Sessions are created
-on the workers in turn and each is watched by one reading client. Clients run in this process on
-the same 2 cores, so the CPU they and other processes take is printed beside each row.
+figures are the workers' own). 1: the largest number of sessions at 30 frames/s with at most 5 %
+late frames on 1 and on 2 workers, exactly as the server bench's capacity section finds it;
+sessions are created through the workers in turn (placement may put one on the other worker, and
+then its frames cross the bus, as behind the proxy), each watched by one reading client. 2: 200
+watchers of one run, half through each of 2 workers. 3: the busiest of 3 workers killed while 20
+runs play: seconds until every run it owned has a new owner. Clients run in this process on the
+same 2 cores, so the CPU they and other processes take is printed beside the figures.
 """
 
 from __future__ import annotations
@@ -15,18 +18,22 @@ import asyncio
 import contextlib
 import itertools
 import os
+import signal
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx2
+import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.cluster.ledger import lease_key
 from bench.bench_server import (
     CAPACITY_COLUMNS,
     CAPACITY_FORMATS,
@@ -49,6 +56,7 @@ class Workers:
     """W workers on one Redis; measured together, as one server."""
 
     def __init__(self, redis_url: str, count: int) -> None:
+        self.redis_url = redis_url
         self.workers = [Worker(redis_url) for _ in range(count)]
 
     def meter(self) -> Callable[[], tuple[float, float, float, float]]:
@@ -157,6 +165,46 @@ async def spread(workers: Workers, n: int = 200) -> None:
     line("CPU cores: workers / clients / others", f"{cpu:.2f} / {client:.2f} / {other:.2f}")
 
 
+async def takeover(workers: Workers, redis_url: str, runs: int = 20) -> None:
+    """`runs` playing runs over the workers; the busiest owner killed: seconds until another
+    worker holds the lease of every run it owned."""
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    apis = [httpx2.AsyncClient(base_url=f"{w.url}/api", timeout=60) for w in workers.workers]
+    bench = ClusterBench(workers, apis)
+    try:
+        sessions = [await bench.create() for _ in range(runs)]
+        readers = [await bench.watch(s, {"type": "play"}) for s in sessions]
+        await asyncio.sleep(2.0)
+        held = {s["id"]: client.get(lease_key(s["id"])) for s in sessions}
+        busiest = Counter(held.values()).most_common(1)[0][0]
+        victim = next(w for w in workers.workers if str(w.process.pid) == busiest.split(":")[1])
+        orphans = [key for key, owner in held.items() if owner == busiest]
+        victim.stop(signal.SIGKILL)
+        killed = time.perf_counter()
+        taken: dict[str, float] = {}
+        while len(taken) < len(orphans) and time.perf_counter() - killed < 30:
+            for key in orphans:
+                owner = client.get(lease_key(key))
+                if key not in taken and owner not in (None, busiest):
+                    taken[key] = time.perf_counter() - killed
+            await asyncio.sleep(0.02)
+        for reader in readers:
+            await reader.ws.close()
+    finally:
+        client.close()
+        for api in apis:
+            await api.aclose()
+    lease = float(os.environ.get("STEPWISE_LEASE_SECONDS", "5"))
+    print(f"-- 3. SIGKILL the busiest of {len(workers.workers)} workers, {runs} runs playing")
+    line("runs it owned / taken over by another worker", f"{len(orphans)} / {len(taken)}")
+    worst = max(taken.values(), default=float("nan"))
+    line(
+        f"seconds to take over: median / last (lease {lease:g} s)",
+        f"{statistics.median(taken.values()):.2f} / {worst:.2f}",
+    )
+    line("   goal", f"<= lease + 1 = {lease + 1:g} s")
+
+
 @contextmanager
 def cluster(count: int) -> Iterator[Workers]:
     with redis_server() as url:
@@ -179,7 +227,18 @@ async def capacity(count: int) -> tuple[int, float]:
                 await api.aclose()
 
 
-async def run(repeats: int) -> None:
+async def run(repeats: int, sections: str) -> None:
+    if "1" in sections:
+        await capacities(repeats)
+    if "2" in sections:
+        with cluster(2) as workers:
+            await spread(workers)
+    if "3" in sections:
+        with cluster(3) as workers:
+            await takeover(workers, workers.redis_url)
+
+
+async def capacities(repeats: int) -> None:
     print("-- 1. capacity: N sessions at 30 epochs/s on 1 and on 2 workers sharing one Redis,")
     print("      one reading client each (CPU in cores: the workers, these clients, others)")
     ones, twos = [], []
@@ -194,17 +253,16 @@ async def run(repeats: int) -> None:
     line(f"runs at 30 frames/s a {CORES_PER_BOX}-core box would carry", f"{box:.0f}")
     cpu = statistics.median(ms for _, ms in ones if ms == ms)
     line("server CPU ms per frame at that N, 1 worker", f"{cpu:.2f}")
-    with cluster(2) as workers:
-        await spread(workers)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--repeats", type=int, default=1, help="measure each count this often")
+    parser.add_argument("--sections", default="123", help="which sections to run, e.g. 13")
     args = parser.parse_args()
     if REDIS is None:
         print("redis-server is not installed (make test installs it): no cluster figures")
         sys.exit(0)
     with contextlib.suppress(KeyError):
         del os.environ["STEPWISE_REDIS_URL"]  # the workers are given this bench's own Redis
-    asyncio.run(asyncio.wait_for(run(args.repeats), 900))
+    asyncio.run(asyncio.wait_for(run(args.repeats, args.sections), 900))

@@ -112,3 +112,23 @@ def test_on_a_phone_the_panel_starts_folded_and_reads_nothing(
     assert reads == []
     unfold(page, "landscape")  # opened, it draws
     page.wait_for_function(DRAWN.format(1))
+
+
+def test_the_panel_code_and_reads_wait_until_it_is_seen(page: Page, server: LiveServer) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "landscape" in r.url else None)
+    errors: list[str] = []
+    open_playground(page, server.url + "/", errors)
+    fold = page.locator('details[data-fold="landscape"]')
+    expect(fold).to_have_attribute("open", "")  # open, but below the first screen
+    assert not page.locator("#landscape").evaluate(
+        "c => c.getBoundingClientRect().top < innerHeight"
+    )
+    page.wait_for_timeout(1000)  # a few of the feed's ticks, were it there
+    assert fetched == []
+    page.locator("#landscape").scroll_into_view_if_needed()
+    page.wait_for_function(DRAWN.format(1))
+    assert any(url.endswith("/js/views/landscape-panel.js") for url in fetched)
+    assert any("/landscape?" in url for url in fetched)
+    assert errors == []

@@ -269,7 +269,7 @@ function notify(text) {
 window.addEventListener("pagehide", () => link.close());
 bindKeys(document, act);
 root.querySelectorAll(".dataset").forEach((label) => {
-  drawPreview(label.querySelector("canvas"), label.dataset.dataset, palette);
+  drawPreview(label.querySelector("img"), label.dataset.dataset, palette);
 });
 controls.show(page.state);
 controls.setSpeed(page.state.speed);

@@ -7,9 +7,13 @@
 import { SHAPES, shape } from "./board.js";
 import { cssColor, pointColor } from "../lib/palette.js";
 
-/** `canvas`'s drawing as the picture of `img` (a new image by default). */
+/** `canvas`'s drawing as the picture of `img` (a new image by default), encoded when the
+ * browser has time: not on the way to the page's first boundary. */
 function picture(canvas, img = document.createElement("img")) {
-  img.src = canvas.toDataURL();
+  canvas.toBlob((blob) => {
+    img.addEventListener("load", () => URL.revokeObjectURL(img.src), { once: true });
+    img.src = URL.createObjectURL(blob);
+  });
   return img;
 }
 

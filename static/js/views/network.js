@@ -178,13 +178,14 @@ export class NetworkDiagram {
     ctx.drawImage(source, 0, 0, side, side);
   }
 
-  /** Each map's box inside its neuron's border, in CSS pixels of the diagram. */
+  /** Each map's box inside its neuron's border, in CSS pixels of the diagram (from the styles,
+   * which asks for no layout). */
   measure() {
     const divs = this.nodes.querySelectorAll(".neuron");
     let i = 0;
-    this.boxes = this.cells.map((column) => column.map(() => {
-      const div = divs[i++];
-      return { x: div.offsetLeft + div.clientLeft, y: div.offsetTop + div.clientTop, size: div.clientWidth };
+    this.boxes = this.columns.map((column) => column.map(({ x, y }) => {
+      const border = parseFloat(getComputedStyle(divs[i++]).borderTopWidth) || 0;
+      return { x: x + border, y: y + border, size: this.node - 2 * border };
     }));
   }
 

@@ -134,7 +134,12 @@ def test_what_the_playground_imports_when_needed_is_not_preloaded_but_is_version
     # Imported when needed (the landscape when seen, the editing helpers at a visitor's action),
     # relative to the entry module: under the same version as the rest, so kept a year too.
     later = re.findall(r'import\("(\.[^"]+)"\)', entry)
-    assert sorted(later) == ["../lib/edit.js", "../views/ended.js", "../views/landscape-panel.js"]
+    assert sorted(later) == [
+        "../lib/edit.js",
+        "../views/ended.js",
+        "../views/landscape-panel.js",
+        "../views/new-run.js",
+    ]
     for spec in later:
         url = os.path.normpath(os.path.join(f"{base}/js/pages", spec))
         assert url not in page

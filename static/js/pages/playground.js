@@ -18,7 +18,6 @@ import { RunLink } from "../net/run-link.js";
 import { mirrorHash } from "../state/hash.js";
 import { EpochRate, paceOf } from "../lib/pace.js";
 import { LIMITS, fromHash, randomSeed, toHash, REGRESSION } from "../state/state.js";
-import { newRunLine } from "../views/new-run.js";
 import { showPlan } from "../views/rescue.js";
 import { state as startState, takeEarly } from "../net/early-session.js";
 
@@ -90,9 +89,12 @@ const link = new RunLink("session", {
     const before = page.served;
     takeSession(message);
     timeline.refresh(300);
-    // The chart went back to epoch 0: say why, in one line over it.
-    const line = newRunLine(before, message.config, message.applied);
-    if (line) showNewRun(line);
+    // The chart went back to epoch 0: say why, in one line over it (its words come when first
+    // needed: a first look at the page changes nothing).
+    import("../views/new-run.js").then(({ newRunLine }) => {
+      const line = newRunLine(before, message.config, message.applied);
+      if (line) showNewRun(line);
+    });
   },
   onStatus: setStatus,
   onFrame: (frame) => {

@@ -178,8 +178,7 @@ export class NetworkDiagram {
     ctx.drawImage(source, 0, 0, side, side);
   }
 
-  /** Each map's box inside its neuron's border, in CSS pixels of the diagram (from the styles,
-   * which asks for no layout). */
+  /** Each map's box inside its neuron's border, in CSS px (from the styles: no layout asked). */
   measure() {
     const divs = this.nodes.querySelectorAll(".neuron");
     let i = 0;
@@ -217,20 +216,17 @@ export class NetworkDiagram {
     this.dirty = false;
     const all = !this.boxes; // laid out again: every map goes in its new box
     if (all) this.measure();
+    const show = (c, k, bytes, resolution, table) => {
+      if (this.cells[c]?.[k] && paint(this.cells[c][k], bytes, resolution, table) && !all) this.drawMap(c, k);
+    };
     const neurons = this.frame?.neurons;
-    if (neurons) {
-      neurons.layers.forEach(({ range, cells }, l) => {
-        const table = this.tables.get({ encoding: "neuron", range });
-        cells.forEach((bytes, k) => {
-          const canvas = this.cells[l + 1]?.[k];
-          if (canvas && paint(canvas, bytes, neurons.resolution, table) && !all) this.drawMap(l + 1, k);
-        });
-      });
-    }
+    neurons?.layers.forEach(({ range, cells }, l) => {
+      const table = this.tables.get({ encoding: "neuron", range });
+      cells.forEach((bytes, k) => show(l + 1, k, bytes, neurons.resolution, table));
+    });
     const last = this.cells.length - 1;
-    if (outputGrid && this.arch.problem !== "multiclass"
-      && paint(this.cells[last][0], outputGrid.bytes, outputGrid.resolution, outputTable) && !all) {
-      this.drawMap(last, 0);
+    if (outputGrid && this.arch.problem !== "multiclass") {
+      show(last, 0, outputGrid.bytes, outputGrid.resolution, outputTable);
     }
     if (all) this.cells.forEach((column, c) => column.forEach((_, k) => this.drawMap(c, k)));
     if (this.linksChanged()) this.drawLinks();

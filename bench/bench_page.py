@@ -142,7 +142,10 @@ def playing(browser: Browser, url: str, seconds: float, throttle: float) -> dict
     page.goto(f"{url}/#{SPIRAL_8_8}")
     page.wait_for_function("() => window.__stepwise && window.__stepwise.stats.paints > 0")
     page.click("#play")
-    page.wait_for_function("() => Number(document.querySelector('#epoch').textContent) > 0")
+    # Counts are grouped ("1,234"): a page slow to paint may first show a four-digit epoch.
+    page.wait_for_function(
+        "() => Number(document.querySelector('#epoch').textContent.replace(/,/g, '')) > 0"
+    )
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
     cdp.send("Performance.enable", {"timeDomain": "timeTicks"})
     page.wait_for_timeout(1000)  # let the throttled page settle into its pace

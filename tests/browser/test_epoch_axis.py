@@ -94,8 +94,13 @@ def test_crowded_markers_share_a_badge_that_lists_them(page: Page, server: LiveS
     page.wait_for_function(
         "() => Number(document.querySelector('#epoch').textContent.replace(/,/g, '')) > 300"
     )
-    page.click("#play")
-    page.wait_for_function(  # the markers fetched once the run rests
+    # Paused: the moments and markers are fetched once the run rests, and the track regrouped.
+    # A visitor clicks what is shown after that, not a badge about to be replaced.
+    with page.expect_response(lambda r: "/timeline" in r.url):
+        page.click("#play")
+    page.locator("#timeline").scroll_into_view_if_needed()  # drawn at once when in view
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.wait_for_function(
         f"() => Number(document.querySelector('.marks .mark.crowd')?.textContent) >= {len(EARLY)}"
     )
     badge = page.locator(".marks .mark.crowd").first

@@ -184,11 +184,17 @@ class Assets:
                     todo.append(child)
         return [f"{base}/{name}" for name in sorted(found)]
 
-    def module(self, entry: str) -> Markup:
-        """A page's entry module and a modulepreload link for each module it imports."""
-        links = [f'<link rel="modulepreload" href="{url}">' for url in self.modules(entry)]
-        script = f'<script type="module" src="{self.base}/{entry}"></script>'
-        return Markup("\n".join([script, *links]))
+    def module(self, entry: str, early: str | None = None) -> Markup:
+        """A page's entry module and a modulepreload link for each module it imports. An `early`
+        module runs as soon as it arrives (async), and its imports are asked for first: the
+        browser holds six connections to a server, and what the early module needs (the
+        playground's session request) should not wait behind the page's other modules."""
+        first = [f"{self.base}/{early}", *self.modules(early)] if early else []
+        rest = [url for url in self.modules(entry) if url not in first]
+        links = [f'<link rel="modulepreload" href="{url}">' for url in first + rest]
+        scripts = [f'<script type="module" async src="{first[0]}"></script>'] if early else []
+        scripts.append(f'<script type="module" src="{self.base}/{entry}"></script>')
+        return Markup("\n".join([*scripts, *links]))
 
     def lookup(self, name: str) -> Asset | None:
         asset = self.files.get(name)

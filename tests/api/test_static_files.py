@@ -106,6 +106,49 @@ def test_the_playground_preloads_every_module_it_imports(client: TestClient) -> 
     assert "compare-state.js" not in page  # the comparison's state is the compare page's own
 
 
+def test_the_early_session_and_its_imports_are_asked_for_before_the_other_modules(
+    client: TestClient,
+) -> None:
+    base = base_of(client)
+    page = client.get("/").text
+    early = f'<script type="module" async src="{base}/js/net/early-session.js"></script>'
+    assert early in page
+    assert page.index(early) < page.index(f'src="{base}/js/pages/playground.js"')
+    preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)">', page)
+    names = [url.removeprefix(base + "/") for url in preloaded[:4]]
+    assert names == [
+        "js/net/early-session.js",
+        "js/lib/pace.js",
+        "js/net/api.js",
+        "js/state/state.js",
+    ]
+    assert len(preloaded) == len(set(preloaded))  # each once
+
+
+def test_what_the_playground_imports_when_needed_is_not_preloaded_but_is_versioned(
+    client: TestClient,
+) -> None:
+    base = base_of(client)
+    page = client.get("/").text
+    entry = client.get(f"{base}/js/pages/playground.js").text
+    # Imported when needed (the landscape when seen, the editing helpers at a visitor's action),
+    # relative to the entry module: under the same version as the rest, so kept a year too.
+    later = re.findall(r'import\("(\.[^"]+)"\)', entry)
+    assert sorted(later) == [
+        "../lib/edit.js",
+        "../views/ended.js",
+        "../views/landscape-panel.js",
+        "../views/new-run.js",
+    ]
+    for spec in later:
+        url = os.path.normpath(os.path.join(f"{base}/js/pages", spec))
+        assert url not in page
+        module = client.get(url)
+        assert module.status_code == 200, url
+        assert module.headers["cache-control"] == IMMUTABLE
+    assert "landscape.css" not in page  # the panel's box is sized by style.css
+
+
 def tree(tmp_path: Path) -> tuple[TestClient, Assets]:
     (tmp_path / "js").mkdir()
     (tmp_path / "js" / "a.js").write_text('import { b } from "./b.js";\nexport const a = b;\n')

@@ -32,11 +32,13 @@ def open_playground(page: Page, url: str, errors: list[str] | None = None) -> st
 
 
 def unfold(page: Page, name: str) -> None:
-    """Open a folded section of the playground, as a visitor would, if it is not open."""
+    """Open a folded section of the playground, as a visitor would, if it is not open, and
+    scroll it into view: a part's code may wait until someone can see it."""
     fold = page.locator(f'details[data-fold="{name}"]')
     if fold.get_attribute("open") is None:
         fold.locator("summary").click()
     expect(fold).to_have_attribute("open", "")
+    fold.scroll_into_view_if_needed()
 
 
 def take_scrubber(page: Page) -> Locator:

@@ -95,8 +95,10 @@ def test_crowded_markers_share_a_badge_that_lists_them(page: Page, server: LiveS
     page.wait_for_function(
         "() => Number(document.querySelector('#epoch').textContent.replace(/,/g, '')) > 300"
     )
+    # Paused, the moments and markers are fetched once more: the badge is clicked as soon as it
+    # shows, so a refresh may land mid-click (the marks are updated in place, not replaced).
     page.click("#play")
-    page.wait_for_function(  # the markers fetched once the run rests
+    page.wait_for_function(
         f"() => Number(document.querySelector('.marks .mark.crowd')?.textContent) >= {len(EARLY)}"
     )
     badge = page.locator(".marks .mark.crowd").first

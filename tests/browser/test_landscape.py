@@ -169,3 +169,24 @@ def test_the_watch_page_shows_the_landscape_while_the_presenter_shows_scene_3(
     expect(watcher.locator("#landscape-panel")).to_be_hidden()
     assert errors == [] and reads == []
     assert asks and asks[0]["on"] is True
+
+
+def test_the_panel_code_and_reads_wait_until_it_is_seen(page: Page, server: LiveServer) -> None:
+    page.set_viewport_size({"width": 1280, "height": 800})
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "landscape" in r.url else None)
+    reads, asks = watch_landscape(page)
+    errors: list[str] = []
+    open_playground(page, server.url + "/", errors)
+    fold = page.locator('details[data-fold="landscape"]')
+    expect(fold).to_have_attribute("open", "")  # open, but below the first screen
+    assert not page.locator("#landscape").evaluate(
+        "c => c.getBoundingClientRect().top < innerHeight"
+    )
+    page.wait_for_timeout(1000)  # a few frames, were the panel there to ask
+    assert fetched == [] and asks == []
+    page.locator("#landscape").scroll_into_view_if_needed()
+    page.wait_for_function(DRAWN.format(1))
+    assert any(url.endswith("/js/views/landscape-panel.js") for url in fetched)
+    assert asks and asks[0]["on"] is True and reads == []  # over the run's socket
+    assert errors == []

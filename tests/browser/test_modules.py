@@ -187,3 +187,28 @@ def test_sliders_csv_and_point_editing(page: Page, server: LiveServer) -> None:
     assert result["pts"] == [[0, 0, 0], [1.235, -2, 1]]
     assert result["removed"] == [[0, 0, 0]] and len(result["kept"]) == 2
     assert result["fmt"] == ["0.03", "1,234,567", "25.0 M"]
+
+
+def test_counts_are_grouped_in_threes_as_en_us_writes_them(page: Page, server: LiveServer) -> None:
+    values = [0, 7, 999, 1000, 12345, 1234.6, 9999999, -1234, -0.2, 2.5e7, 3e10]
+    result = run(
+        page,
+        server,
+        f"""
+        const {{ formatCount }} = await import('/static/js/lib/scales.js');
+        return {values}.map(formatCount);
+        """,
+    )
+    assert result == [
+        "0",
+        "7",
+        "999",
+        "1,000",
+        "12,345",
+        "1,235",
+        "9,999,999",
+        "-1,234",
+        "0",
+        "25.0 M",
+        "30.0 B",
+    ]

@@ -1,7 +1,8 @@
 // What a paint need not redo. A byte grid already on a canvas is not painted again (what was
 // painted is kept as a copy, so a decoder that reuses its buffer cannot fool the check), and a
 // number that changes has its text node's data changed rather than the node replaced: a new node
-// is styled afresh, new data is only laid out again.
+// is styled afresh, new data is only laid out again. A part out of view is drawn less often, and
+// a part never seen need not even be loaded.
 
 /** Whether `bytes` equals `kept` (a copy made by keep()). */
 export function sameBytes(bytes, kept) {
@@ -62,4 +63,18 @@ export class OnScreen {
     }
     return false;
   }
+}
+
+/**
+ * Calls `start` once, the first time `element` is on screen — not while it is scrolled out of
+ * view, nor while it sits in a closed fold (it has no box there) — so that a part's code and
+ * data are fetched when someone can see it, not with the page's first load.
+ */
+export function whenSeen(element, start) {
+  const observer = new IntersectionObserver((entries) => {
+    if (!entries.some((entry) => entry.isIntersecting)) return;
+    observer.disconnect();
+    start();
+  });
+  observer.observe(element);
 }

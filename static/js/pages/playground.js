@@ -7,22 +7,19 @@ import { RunView } from "../views/run-view.js";
 import { ReadoutAnnouncer } from "../views/readouts.js";
 import { bindToggle } from "../charts/epoch-axis.js";
 import { resumedText, showConnection, showNotice } from "../views/run-controls.js";
-import { addPoint, download, parseCsv, removeNearest } from "../lib/edit.js";
-import { showEnded } from "../views/ended.js";
 import { rememberFolds } from "../lib/folds.js";
 import { bindKeys } from "../lib/keyboard.js";
 import { drawPreview, renderPointClasses } from "../views/legend.js";
 import { runLookback } from "../views/lookback.js";
 import { readPalette } from "../lib/palette.js";
 import { createScheduler } from "../lib/scheduler.js";
+import { whenSeen } from "../lib/repaint.js";
 import { RunLink } from "../net/run-link.js";
 import { mirrorHash } from "../state/hash.js";
 import { EpochRate, paceOf } from "../lib/pace.js";
 import { LIMITS, fromHash, randomSeed, toHash, REGRESSION } from "../state/state.js";
-import { newRunLine } from "../views/new-run.js";
 import { showPlan } from "../views/rescue.js";
 import { state as startState, takeEarly } from "../net/early-session.js";
-import { landscapePanel } from "../views/landscape-panel.js";
 
 const root = document.getElementById("app");
 rememberFolds(root);
@@ -43,7 +40,7 @@ const saveHash = mirrorHash(() => toHash(page.state), (hash) => {
 
 const scheduler = createScheduler(() => {
   const drew = display.paint();
-  const moved = landscape.draw();
+  const moved = landscape?.draw() ?? false;
   return timeline.draw() || moved || drew;
 });
 const display = new RunView(root, {
@@ -81,16 +78,23 @@ const link = new RunLink("session", {
     takeSession(message);
     // A new run plays at full speed until told otherwise: the page plays at the visitor's pace.
     if (paceOf(message.speed) !== page.state.speed) link.speed(page.state.speed, "steps");
-    if (message.state.step > 0) link.history().then((h) => display.loadHistory(h.points ?? h));
-    timeline.refresh();
+    // A run at step 0 has no past but its start, which its first frame brings (and the timeline
+    // asks for its markers once that frame has come): only a run under way is fetched.
+    if (message.state.step > 0) {
+      link.history().then((h) => display.loadHistory(h.points ?? h));
+      timeline.refresh();
+    }
   },
   onConfig: (message) => {
     const before = page.served;
     takeSession(message);
     timeline.refresh(300);
-    // The chart went back to epoch 0: say why, in one line over it.
-    const line = newRunLine(before, message.config, message.applied);
-    if (line) showNewRun(line);
+    // The chart went back to epoch 0: say why, in one line over it (its words come when first
+    // needed: a first look at the page changes nothing).
+    import("../views/new-run.js").then(({ newRunLine }) => {
+      const line = newRunLine(before, message.config, message.applied);
+      if (line) showNewRun(line);
+    });
   },
   onStatus: setStatus,
   onFrame: (frame) => {
@@ -109,7 +113,10 @@ const link = new RunLink("session", {
     if (message.field && link.config) showConfig(link.config);
   },
   onResumed: (message) => notify(resumedText(message)),
-  onGone: () => link.recreate().then(() => showEnded(document.getElementById("ended"))),
+  onGone: () => link.recreate().then(async () => {
+    const { showEnded } = await import("../views/ended.js");
+    showEnded(document.getElementById("ended"));
+  }),
   onConnection: (state) => showConnection(status, state),
 }, { neurons: true });
 
@@ -125,12 +132,19 @@ const timeline = runLookback(root, {
   learningRate: () => page.state.config.learning_rate,
 });
 
-const landscape = landscapePanel(root, {
-  palette,
-  link: () => link,
-  marked: () => [timeline.past?.at ?? null],
-  paths: () => [{ color: getComputedStyle(root).getPropertyValue("--accent").trim(), dash: [] }],
-  invalidate: () => scheduler.request(),
+// The loss landscape's code (and its reads) arrive when its canvas is first seen: open and in
+// view. The canvas's box is styled up front, so nothing below it moves when it comes.
+let landscape = null;
+whenSeen(root.querySelector("#landscape"), async () => {
+  const { landscapePanel } = await import("../views/landscape-panel.js");
+  landscape = landscapePanel(root, {
+    palette,
+    link: () => link,
+    marked: () => [timeline.past?.at ?? null],
+    paths: () => [{ color: getComputedStyle(root).getPropertyValue("--accent").trim(), dash: [] }],
+    invalidate: () => scheduler.request(),
+  });
+  scheduler.request();
 });
 
 function takeSession(message) {
@@ -184,7 +198,7 @@ function change(fields) {
   showNewRun(null);
 }
 
-function pick({ x1, x2, remove }) {
+async function pick({ x1, x2, remove }) {
   if (REGRESSION.includes(page.state.config.dataset)) {
     notify("Points can be added to classification data; pick another dataset first.");
     return;
@@ -192,6 +206,7 @@ function pick({ x1, x2, remove }) {
   const points = page.state.config.dataset === "custom" && page.state.config.points
     ? page.state.config.points
     : [...page.data.train, ...page.data.test];
+  const { addPoint, removeNearest } = await edits();
   const next = remove ? removeNearest(points, x1, x2) : addPoint(points, x1, x2, page.pointClass);
   if (next.length < 2 || next.length > LIMITS.n_samples[1] || next === points) return;
   change({ dataset: "custom", points: next });
@@ -210,14 +225,17 @@ async function act(name, detail) {
   else if (name === "halve-reset") {
     change({ learning_rate: Math.max(LIMITS.learning_rate[0], config.learning_rate / 2) });
     link.reset();
-  } else if (name === "export-png") download(await display.boundary.toBlob(), "stepwise-boundary.png");
-  else if (name === "export-csv") {
-    download(new Blob([await link.historyCsv()], { type: "text/csv" }), "stepwise-history.csv");
+  } else if (name === "export-png") {
+    (await edits()).download(await display.boundary.toBlob(), "stepwise-boundary.png");
+  } else if (name === "export-csv") {
+    const csv = new Blob([await link.historyCsv()], { type: "text/csv" });
+    (await edits()).download(csv, "stepwise-history.csv");
   } else if (name === "export-json") {
     const snapshot = await link.snapshot(); // the server's text, numbers exactly as written
-    download(new Blob([snapshot], { type: "application/json" }), "stepwise-snapshot.json");
+    const json = new Blob([snapshot], { type: "application/json" });
+    (await edits()).download(json, "stepwise-snapshot.json");
   } else if (name === "file-csv") {
-    const { points, error } = parseCsv(detail.text);
+    const { points, error } = (await edits()).parseCsv(detail.text);
     if (error) notify(`${detail.name}: ${error}.`);
     else change({ dataset: "custom", points });
   } else if (name === "file-snapshot") {
@@ -229,6 +247,12 @@ async function act(name, detail) {
       notify(`${detail.name} could not be imported: ${error.message}`);
     }
   }
+}
+
+/** Editing points, reading a CSV and saving files: what only a visitor's action needs, fetched
+ * at the first such action rather than with the page. */
+function edits() {
+  return import("../lib/edit.js");
 }
 
 function showNewRun(text) {
@@ -244,7 +268,7 @@ function notify(text) {
 window.addEventListener("pagehide", () => link.close());
 bindKeys(document, act);
 root.querySelectorAll(".dataset").forEach((label) => {
-  drawPreview(label.querySelector("canvas"), label.dataset.dataset, palette);
+  drawPreview(label.querySelector("img"), label.dataset.dataset, palette);
 });
 controls.show(page.state);
 controls.setSpeed(page.state.speed);

@@ -1,15 +1,26 @@
 // Small pictures: the class legend and point-class chooser (shape + colour chips), and the
 // dataset picker's previews. The previews are sketches of each set's shape drawn from a fixed
-// pseudo-random sequence, not the server's data: they only have to be recognisable.
+// pseudo-random sequence, not the server's data: they only have to be recognisable. Each is
+// drawn on a canvas and shown as an image: they never change, and a canvas in the page would be
+// one more layer for the browser to keep on every frame of a run.
 
 import { SHAPES, shape } from "./board.js";
 import { cssColor, pointColor } from "../lib/palette.js";
+
+/** `canvas`'s drawing as the picture of `img` (a new image by default), encoded when the
+ * browser has time: not on the way to the page's first boundary. */
+function picture(canvas, img = document.createElement("img")) {
+  canvas.toBlob((blob) => {
+    img.addEventListener("load", () => URL.revokeObjectURL(img.src), { once: true });
+    img.src = URL.createObjectURL(blob);
+  });
+  return img;
+}
 
 function chip(palette, label, problem, size = 14) {
   const canvas = document.createElement("canvas");
   const dpr = window.devicePixelRatio || 1;
   canvas.width = canvas.height = Math.round(size * dpr);
-  canvas.setAttribute("aria-hidden", "true");
   const ctx = canvas.getContext("2d");
   ctx.scale(dpr, dpr);
   ctx.fillStyle = pointColor(palette, label, problem);
@@ -19,7 +30,11 @@ function chip(palette, label, problem, size = 14) {
   shape(ctx, kind, size / 2, size / 2, size * 0.36);
   ctx.fill();
   ctx.stroke();
-  return canvas;
+  const img = picture(canvas);
+  img.width = img.height = size;
+  img.alt = "";
+  img.setAttribute("aria-hidden", "true");
+  return img;
 }
 
 const NAMES = ["orange circle", "blue square", "green triangle", "pink diamond",
@@ -120,8 +135,9 @@ const SKETCHES = {
   },
 };
 
-/** Draws a sketch of `name` into a small canvas (its attribute size, at devicePixelRatio). */
-export function drawPreview(canvas, name, palette) {
+/** Draws a sketch of `name` as the picture of `img` (48 px, at devicePixelRatio). */
+export function drawPreview(img, name, palette) {
+  const canvas = document.createElement("canvas");
   const dpr = window.devicePixelRatio || 1;
   const size = 48;
   canvas.width = canvas.height = Math.round(size * dpr);
@@ -139,4 +155,5 @@ export function drawPreview(canvas, name, palette) {
     ctx.arc(((x + 6) / 12) * size, ((6 - y) / 12) * size, name === "custom" ? 2.2 : 1.5, 0, 2 * Math.PI);
     ctx.fill();
   }
+  picture(canvas, img);
 }

@@ -80,7 +80,9 @@ export class Lookback {
     const moments = this.runs()[index].moments;
     while (moments.length && moments.at(-1).step >= point.step) moments.pop(); // reset, rewind
     moments.push(this.momentOf(point));
-    if (this.o.status() !== "running") this.refresh(400); // stepped: markers once it rests
+    // Stepped: markers once it rests. A run at its start with no markers shown has none to fetch.
+    const start = point.step === 0 && !this.runs()[index].markers?.length;
+    if (this.o.status() !== "running" && !start) this.refresh(400);
     if (index !== 0) return;
     this.view?.setMoments(moments);
     if (!this.past) this.say(`Live · epoch ${formatCount(point.epoch)}`);

@@ -1,6 +1,8 @@
 // The network diagram: a column per layer, each neuron a small heatmap of its own output, and
 // links coloured by sign and thickened by size of their weight. Links are bucketed by colour and
-// width so a redraw strokes a couple of dozen paths, whatever the size of the network.
+// width so a redraw strokes a couple of dozen paths, whatever the size of the network. Each map is
+// painted on a canvas of its own, kept out of the page, and copied onto one canvas over the
+// diagram: one layer for the browser to keep up to date each frame, not one per neuron.
 
 import { FEATURE_INFO, featureMap } from "../lib/features.js";
 import { keep, sameBytes } from "../lib/repaint.js";
@@ -22,14 +24,15 @@ export class NetworkDiagram {
     this.onLayerChange = onLayerChange;
     this.canvas = el("canvas", "links");
     this.nodes = el("div", "net-nodes");
+    this.maps = el("canvas", "maps");
     this.tip = el("div", "net-tip");
     this.tip.hidden = true;
     // The hovered neuron, large, beside it: where the eye already is.
     this.zoom = el("canvas", "net-zoom");
     this.zoom.hidden = true;
     this.zoom.setAttribute("aria-hidden", "true");
-    this.hovered = null; // the neuron's small canvas while the pointer is on it
-    root.append(this.canvas, this.nodes, this.zoom, this.tip);
+    this.hovered = null; // the neuron's map while the pointer is on it
+    root.append(this.canvas, this.nodes, this.maps, this.zoom, this.tip);
     this.arch = null;
     this.frame = null;
     this.hoverLink = null;
@@ -76,9 +79,12 @@ export class NetworkDiagram {
     this.node = node;
     this.buildNodes(sizes);
     const dpr = window.devicePixelRatio || 1;
-    this.canvas.width = Math.round(width * dpr);
-    this.canvas.height = Math.round(height * dpr);
+    for (const canvas of [this.canvas, this.maps]) {
+      canvas.width = Math.round(width * dpr);
+      canvas.height = Math.round(height * dpr);
+    }
     this.linksStale = true; // a resized canvas is blank
+    this.boxes = null; // where each map goes: measured at the next draw, once laid out
     this.dirty = true;
     this.invalidate?.();
   }
@@ -97,8 +103,7 @@ export class NetworkDiagram {
           width: `${this.node}px`, height: `${this.node}px` });
         div.dataset.layer = c;
         div.dataset.index = k;
-        const canvas = el("canvas");
-        div.append(canvas);
+        const canvas = el("canvas"); // the map, copied into the box by drawMap()
         if (kind === "input") {
           const label = el("span", "neuron-label");
           label.textContent = FEATURE_INFO[features[k]].label;
@@ -142,7 +147,7 @@ export class NetworkDiagram {
     const bias = this.frame?.weights?.[c - 1]?.b?.[k];
     const name = kind === "input" ? `Input ${FEATURE_INFO[this.arch.features[k]].label}`
       : kind === "output" ? "Output" : `Hidden layer ${c}, neuron ${k + 1}`;
-    this.hovered = div.querySelector("canvas");
+    this.hovered = this.cells[c][k];
     const size = Math.min(160, Math.max(96, this.root.clientWidth * 0.4));
     // Beside the neuron, on whichever side has room, kept inside the diagram.
     const right = div.offsetLeft + this.node + 8;
@@ -173,6 +178,33 @@ export class NetworkDiagram {
     ctx.drawImage(source, 0, 0, side, side);
   }
 
+  /** Each map's box inside its neuron's border, in CSS px (from the styles: no layout asked). */
+  measure() {
+    const divs = this.nodes.querySelectorAll(".neuron");
+    let i = 0;
+    this.boxes = this.columns.map((column) => column.map(({ x, y }) => {
+      const border = parseFloat(getComputedStyle(divs[i++]).borderTopWidth) || 0;
+      return { x: x + border, y: y + border, size: this.node - 2 * border };
+    }));
+  }
+
+  /** Copies neuron (c, k)'s map into its box, its corners rounded as the box's are. */
+  drawMap(c, k) {
+    const canvas = this.cells[c][k];
+    const box = this.boxes[c][k];
+    const ctx = this.maps.getContext("2d");
+    const dpr = window.devicePixelRatio || 1;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(box.x, box.y, box.size, box.size);
+    if (!canvas.bytes) return; // not painted yet: the box's paper shows
+    ctx.save();
+    ctx.beginPath();
+    ctx.roundRect(box.x, box.y, box.size, box.size, 3);
+    ctx.clip();
+    ctx.drawImage(canvas, box.x, box.y, box.size, box.size);
+    ctx.restore();
+  }
+
   paintFeature(canvas, name) {
     const { bytes, range } = featureMap(name, FEATURE_RES);
     paint(canvas, bytes, FEATURE_RES, this.tables.get({ encoding: "neuron", range }));
@@ -182,20 +214,21 @@ export class NetworkDiagram {
   draw(outputGrid, outputTable) {
     if (!this.dirty || !this.columns) return false;
     this.dirty = false;
+    const all = !this.boxes; // laid out again: every map goes in its new box
+    if (all) this.measure();
+    const show = (c, k, bytes, resolution, table) => {
+      if (this.cells[c]?.[k] && paint(this.cells[c][k], bytes, resolution, table) && !all) this.drawMap(c, k);
+    };
     const neurons = this.frame?.neurons;
-    if (neurons) {
-      neurons.layers.forEach(({ range, cells }, l) => {
-        const table = this.tables.get({ encoding: "neuron", range });
-        cells.forEach((bytes, k) => {
-          const canvas = this.cells[l + 1]?.[k];
-          if (canvas) paint(canvas, bytes, neurons.resolution, table);
-        });
-      });
-    }
-    const outputs = this.cells[this.cells.length - 1];
+    neurons?.layers.forEach(({ range, cells }, l) => {
+      const table = this.tables.get({ encoding: "neuron", range });
+      cells.forEach((bytes, k) => show(l + 1, k, bytes, neurons.resolution, table));
+    });
+    const last = this.cells.length - 1;
     if (outputGrid && this.arch.problem !== "multiclass") {
-      paint(outputs[0], outputGrid.bytes, outputGrid.resolution, outputTable);
+      show(last, 0, outputGrid.bytes, outputGrid.resolution, outputTable);
     }
+    if (all) this.cells.forEach((column, c) => column.forEach((_, k) => this.drawMap(c, k)));
     if (this.linksChanged()) this.drawLinks();
     this.showZoom();
     return true;
@@ -343,12 +376,13 @@ function paint(canvas, bytes, resolution, table) {
     canvas.image = new ImageData(resolution, resolution);
     canvas.words = new Uint32Array(canvas.image.data.buffer);
   }
-  if (canvas.table === table && sameBytes(canvas.bytes, bytes)) return; // already shown
+  if (canvas.table === table && sameBytes(canvas.bytes, bytes)) return false; // already shown
   canvas.table = table;
   canvas.bytes = keep(bytes);
   const words = canvas.words;
   for (let i = 0; i < words.length; i += 1) words[i] = table[bytes[i]];
   canvas.getContext("2d").putImageData(canvas.image, 0, 0);
+  return true;
 }
 
 function el(tag, className) {

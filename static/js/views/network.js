@@ -8,6 +8,7 @@ import { FEATURE_INFO, featureMap } from "../lib/features.js";
 import { keep, sameBytes } from "../lib/repaint.js";
 import { cssColor } from "../lib/palette.js";
 import { formatValue } from "../lib/scales.js";
+import { curve, distanceToCurve } from "./link-curves.js";
 
 const LEVELS = 10; // widths a link can have
 const HEAD = 40; // px above the neurons for the column headings
@@ -335,34 +336,6 @@ export class NetworkDiagram {
 /** A link's look: the sign of its weight times 1 + its level of thickness and opacity. */
 function linkKey(w) {
   return (w < 0 ? -1 : 1) * (1 + Math.min(LEVELS - 1, Math.floor(Math.abs(w) * 2.5)));
-}
-
-function curve(ctx, a, b, n) {
-  const x0 = a.x + n;
-  const y0 = a.y + n / 2;
-  const x1 = b.x;
-  const y1 = b.y + n / 2;
-  const mx = (x0 + x1) / 2;
-  ctx.moveTo(x0, y0);
-  ctx.bezierCurveTo(mx, y0, mx, y1, x1, y1);
-}
-
-function distanceToCurve(px, py, a, b, n) {
-  const x0 = a.x + n;
-  const y0 = a.y + n / 2;
-  const x1 = b.x;
-  const y1 = b.y + n / 2;
-  if (px < x0 - 4 || px > x1 + 4) return Infinity;
-  // On this symmetric Bezier x runs monotonically; sample it and take the nearest sample.
-  let best = Infinity;
-  for (let s = 0; s <= 16; s += 1) {
-    const t = s / 16;
-    const u = 1 - t;
-    const x = u * u * u * x0 + 3 * u * t * ((x0 + x1) / 2) + t * t * t * x1;
-    const y = u * u * u * y0 + 3 * u * u * t * y0 + 3 * u * t * t * y1 + t * t * t * y1;
-    best = Math.min(best, Math.hypot(px - x, py - y));
-  }
-  return best;
 }
 
 function paint(canvas, bytes, resolution, table) {

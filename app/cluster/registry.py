@@ -9,7 +9,10 @@ lease taken or its write refused lets the run go at once: someone newer owns it.
 
 A run's frames reach viewers on other workers through the bus (fanout.py, mirror.py), and the
 requests for it that other workers take are passed on to it there (bus.py, app/api/dispatch.py).
-Comparisons and their runs stay with the worker that made them and are not kept in Redis.
+A comparison is owned the same way: its worker leases the comparison's id and each of its runs'
+(so that requests and sockets for any of them reach it, and its runs' frames reach viewers
+elsewhere), but writes no record of them: a comparison lives as long as its worker, and a
+lease it loses takes the whole comparison with it.
 """
 
 from __future__ import annotations
@@ -94,6 +97,10 @@ class ClusterRegistry(Registry):
         holder = await self.redis.get(lease_key(key))
         return holder.decode() if isinstance(holder, bytes) else holder
 
+    def holds(self, key: str) -> bool:
+        """Whether this worker has the run or comparison `key` (in hand, leased or not)."""
+        return self.get(key) is not None or self.groups.get(key) is not None
+
     async def kept(self, key: str) -> bool:
         """Whether Redis holds a record of the run (it lives, wherever it is)."""
         return bool(await self.redis.exists(run_key(key)))
@@ -130,11 +137,34 @@ class ClusterRegistry(Registry):
             log.debug("load not said (%s)", exc)
 
     async def add_group(self, trainers: list[Trainer], vary: str, values: list[Any]) -> Comparison:
+        """A comparison, its id and its runs' ids leased here; no record of them is kept."""
         token = _in_group.set(True)
         try:
-            return await super().add_group(trainers, vary, values)
+            group = await super().add_group(trainers, vary, values)
         finally:
             _in_group.reset(token)
+        try:
+            for key in [group.id, *(run.id for run in group.runs)]:
+                fence = await self.ledger.claim(key)
+                if fence is None:  # fresh 192-bit ids are never held: not a real case
+                    raise RedisError("a new comparison's lease was held already")
+                self.fences[key] = fence
+        except RedisError as exc:  # a comparison no other worker could find is not made
+            log.warning("comparison %s: not made, Redis unreachable (%s)", group.id[:8], exc)
+            await self.delete_group(group.id)
+            raise Full(UNREACHABLE) from None
+        await self.beat()
+        return group
+
+    async def delete_group(self, group_id: str) -> None:
+        fence = self.fences.pop(group_id, None)
+        if fence is not None and not self.closing:
+            await self.ledger.forget(group_id, fence)
+            try:  # its viewers on other workers hear that it is gone
+                await self.redis.publish(channel(group_id), gone_message(fence))
+            except RedisError as exc:
+                log.warning("comparison %s: its end was not told (%s)", group_id[:8], exc)
+        await super().delete_group(group_id)  # its runs too, each as a run is deleted
 
     async def delete(self, session_id: str) -> None:
         fence, code = self.fences.pop(session_id, None), self.store.code(session_id)
@@ -155,7 +185,21 @@ class ClusterRegistry(Registry):
 
     async def drop(self, key: str) -> None:
         """Someone newer owns the run: stop it here and send its viewers on, without touching
-        what Redis holds."""
+        what Redis holds. A comparison goes whole, whichever of its leases was lost."""
+        session = self.get(key)
+        group = self.groups.pop(session.group if session and session.group else key)
+        if group is None:
+            await self.drop_one(key)
+            return
+        log.warning("comparison %s: a lease was lost; let go", group.id[:8])
+        self.fences.pop(group.id, None)
+        self.remote.forget(group.id)
+        await group.close()
+        group.watchers.close_all(CLOSE_MOVED, MOVED)
+        for run in group.runs:
+            await self.drop_one(run.id)
+
+    async def drop_one(self, key: str) -> None:
         self.fences.pop(key, None)
         self.marks.pop(key, None)
         self.written.pop(key, None)
@@ -188,7 +232,7 @@ class ClusterRegistry(Registry):
     async def persist(self, session: Session) -> bool:
         """Write the run's record with its fence; let it go if a newer owner refuses it."""
         fence = self.fences.get(session.id)
-        if fence is None:
+        if fence is None or session.group is not None:  # a comparison's runs have no record
             return False
         mark = self.mark(session)
         record = {
@@ -259,6 +303,11 @@ class ClusterRegistry(Registry):
                     await self.ledger.release(session.id)
                 except Exception as exc:  # Redis gone: the lease runs out by itself
                     log.warning("run %s: not written on shutdown (%s)", session.id[:8], exc)
+        for group_id in [key for key in self.fences if self.groups.get(key) is not None]:
+            try:
+                await self.ledger.release(group_id)
+            except Exception as exc:  # Redis gone: the lease runs out by itself
+                log.warning("comparison %s: not let go on shutdown (%s)", group_id[:8], exc)
         await super().close()
         try:
             await self.placement.leave()

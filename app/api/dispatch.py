@@ -86,6 +86,8 @@ class Link:
             except Unreachable:
                 answer = None
             owner = await where(self.registry, self.key)
+            if owner is None and self.registry.holds(self.key):  # it came here: ask ourselves
+                owner = self.registry.name
             if owner is None or owner == MOVING or owner == self.owner:
                 break
             self.owner = owner

@@ -11,8 +11,8 @@ A run's frames reach viewers on other workers through the bus (fanout.py, mirror
 requests for it that other workers take are passed on to it there (bus.py, app/api/dispatch.py).
 A comparison is owned the same way: its worker leases the comparison's id and each of its runs'
 (so that requests and sockets for any of them reach it, and its runs' frames reach viewers
-elsewhere), but writes no record of them: a comparison lives as long as its worker, and a
-lease it loses takes the whole comparison with it.
+elsewhere), and keeps one record for them all, under the comparison's id (groups.py); a lease
+it loses takes the whole comparison with it.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from app.cluster import groups
 from app.cluster.bus import Bus
 from app.cluster.fanout import ClusterCount, ClusterHub, Outbox, Remote, channel, gone_message
 from app.cluster.ledger import Ledger, code_key, lease_key, run_key
@@ -158,6 +159,8 @@ class ClusterRegistry(Registry):
 
     async def delete_group(self, group_id: str) -> None:
         fence = self.fences.pop(group_id, None)
+        self.marks.pop(group_id, None)
+        self.written.pop(group_id, None)
         if fence is not None and not self.closing:
             await self.ledger.forget(group_id, fence)
             try:  # its viewers on other workers hear that it is gone
@@ -192,7 +195,8 @@ class ClusterRegistry(Registry):
             await self.drop_one(key)
             return
         log.warning("comparison %s: a lease was lost; let go", group.id[:8])
-        self.fences.pop(group.id, None)
+        for held in (self.fences, self.marks, self.written):
+            held.pop(group.id, None)
         self.remote.forget(group.id)
         await group.close()
         group.watchers.close_all(CLOSE_MOVED, MOVED)
@@ -218,15 +222,16 @@ class ClusterRegistry(Registry):
         speed = (live.epochs_per_second, live.steps_per_second, live.timelapse)
         return (live.playing, t.status, t.config, speed, self.store.code(session.id), t.step)
 
-    def due(self, session: Session, now: float) -> bool:
-        """A record is due at once after anything but training moved the run (a pause, a
-        change, a reset, a rewind), and every `snapshot_seconds` while it plays."""
-        before, after = self.marks.get(session.id), self.mark(session)
+    def due(self, key: str, after: tuple[Any, ...], playing: bool, now: float) -> bool:
+        """A record is due at once after anything but training moved the run or comparison
+        (a pause, a change, a reset, a rewind), and every `snapshot_seconds` while it plays;
+        `after` is its mark now, steps last."""
+        before = self.marks.get(key)
         if before == after:
             return False
         trained_on = before is not None and before[:-1] == after[:-1] and after[-1] > before[-1]
-        if trained_on and session.live.playing:
-            return now - self.written.get(session.id, 0.0) >= self.settings.snapshot_seconds
+        if trained_on and playing:
+            return now - self.written.get(key, 0.0) >= self.settings.snapshot_seconds
         return True
 
     async def persist(self, session: Session) -> bool:
@@ -259,6 +264,9 @@ class ClusterRegistry(Registry):
             return None
         self.fences[key] = fence  # renewed from now on: a slow rebuild must not lose it
         found = await self.ledger.load(key)
+        if found is not None and "runs" in found[1]:  # a comparison's
+            await groups.resume(self, key, found[1])
+            return None
         try:
             if found is None:  # deleted meanwhile
                 raise KeyError("no record")
@@ -303,11 +311,12 @@ class ClusterRegistry(Registry):
                     await self.ledger.release(session.id)
                 except Exception as exc:  # Redis gone: the lease runs out by itself
                     log.warning("run %s: not written on shutdown (%s)", session.id[:8], exc)
-        for group_id in [key for key in self.fences if self.groups.get(key) is not None]:
+        for group in self.groups.values():
             try:
-                await self.ledger.release(group_id)
+                await groups.persist(self, group)
+                await self.ledger.release(group.id)
             except Exception as exc:  # Redis gone: the lease runs out by itself
-                log.warning("comparison %s: not let go on shutdown (%s)", group_id[:8], exc)
+                log.warning("comparison %s: not written on shutdown (%s)", group.id[:8], exc)
         await super().close()
         try:
             await self.placement.leave()

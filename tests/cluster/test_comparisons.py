@@ -4,11 +4,13 @@ watched through a third. Real redis-server and real workers."""
 from __future__ import annotations
 
 import asyncio
+import json
+import signal
 
 import httpx2
 import redis
 
-from app.cluster.ledger import lease_key
+from app.cluster.ledger import lease_key, run_key
 from tests.cluster.procs import Worker
 from tests.cluster.test_bus import FAST, Watcher
 
@@ -121,3 +123,63 @@ def test_a_comparison_is_made_driven_and_watched_through_any_worker(redis_url: s
     finally:
         for worker in workers:
             worker.stop()
+
+
+def saved_group_epochs(url: str, key: str) -> list[int]:
+    """The epoch of each run in the comparison's record in Redis (none without a record)."""
+    client = redis.Redis.from_url(url)
+    try:
+        record = client.hget(run_key(key), "record")
+    finally:
+        client.close()
+    if not isinstance(record, bytes):
+        return []
+    return [run["snapshot"]["trainer"]["counters"][1] for run in json.loads(record)["runs"]]
+
+
+def test_a_comparison_outlives_its_owner(redis_url: str) -> None:
+    workers = [Worker(redis_url, **FAST) for _ in range(2)]
+    try:
+        made = httpx2.post(workers[0].url + "/api/comparisons", json=SMALL).json()
+        key, token, runs = made["id"], made["token"], [run["id"] for run in made["runs"]]
+        owner = owner_of(redis_url, key, workers)
+        (other,) = [w for w in workers if w is not owner]
+
+        async def scenario() -> None:
+            async with Watcher(ws(other, key)) as far:
+                await far.send({"type": "auth", "token": token})
+                await far.until(lambda: far.of("auth"), "the driver's auth")
+                await far.send({"type": "play"})
+                await far.until(
+                    lambda: min(saved_group_epochs(redis_url, key) or [0]) >= 2, "a snapshot"
+                )
+                owner.stop(signal.SIGKILL)
+                await far.until(lambda: len(far.of("resumed")) == 2, "each run's resumed word")
+                at = far.seen.index(far.of("resumed")[0])
+                resumed_at = far.of("resumed")[0]["epoch"]
+                assert all(m["epoch"] == resumed_at for m in far.of("resumed"))  # in step
+                after = lambda: [m for m in far.seen[at:] if m["type"] == "frame"]  # noqa: E731
+                await far.until(
+                    lambda: {f["id"] for f in after() if f["epoch"] > resumed_at + 3} == set(runs),
+                    "each run played on by the new owner, on the same socket",
+                )
+                await far.send({"type": "pause"})  # still the driver, through the new owner
+                idle = lambda: [m for m in far.of("group") if m["status"] == "idle"]  # noqa: E731
+                await far.until(idle, "the pause")
+
+        asyncio.run(scenario())
+        assert owner_of(redis_url, key, workers) is other
+        read = httpx2.get(f"{other.url}/api/comparisons/{key}")
+        assert read.status_code == 200
+        assert read.json()["status"] == "idle"
+        assert [run["id"] for run in read.json()["runs"]] == runs
+        assert [run["config"]["learning_rate"] for run in read.json()["runs"]] == [0.01, 0.3]
+        assert len({run["state"]["epoch"] for run in read.json()["runs"]}) == 1
+        auth = {"Authorization": f"Bearer {token}"}  # the same token drives it
+        stepped = httpx2.post(
+            f"{other.url}/api/comparisons/{key}/step", json={"epochs": 1}, headers=auth
+        )
+        assert stepped.status_code == 200
+    finally:
+        for worker in workers:
+            worker.stop(signal.SIGKILL if worker.process.poll() is None else signal.SIGTERM)

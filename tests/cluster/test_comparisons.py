@@ -4,15 +4,15 @@ watched through a third. Real redis-server and real workers."""
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 
 import httpx2
 import redis
 
-from app.cluster.ledger import lease_key, run_key
+from app.cluster.ledger import lease_key
 from tests.cluster.procs import Worker
 from tests.cluster.test_bus import FAST, Watcher
+from tests.cluster.test_restart import saved_record
 
 SMALL = {"config": {"n_samples": 100, "seed": 4}, "vary": "learning_rate", "values": [0.01, 0.3]}
 
@@ -127,14 +127,8 @@ def test_a_comparison_is_made_driven_and_watched_through_any_worker(redis_url: s
 
 def saved_group_epochs(url: str, key: str) -> list[int]:
     """The epoch of each run in the comparison's record in Redis (none without a record)."""
-    client = redis.Redis.from_url(url)
-    try:
-        record = client.hget(run_key(key), "record")
-    finally:
-        client.close()
-    if not isinstance(record, bytes):
-        return []
-    return [run["snapshot"]["trainer"]["counters"][1] for run in json.loads(record)["runs"]]
+    record = saved_record(url, key) or {"runs": []}
+    return [run["snapshot"]["trainer"]["counters"][1] for run in record["runs"]]
 
 
 def test_a_comparison_outlives_its_owner(redis_url: str) -> None:

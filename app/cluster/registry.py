@@ -144,14 +144,17 @@ class ClusterRegistry(Registry):
             group = await super().add_group(trainers, vary, values)
         finally:
             _in_group.reset(token)
+        keys = [group.id, *(run.id for run in group.runs)]
         try:
-            for key in [group.id, *(run.id for run in group.runs)]:
+            for key in keys:
                 fence = await self.ledger.claim(key)
                 if fence is None:  # fresh 192-bit ids are never held: not a real case
                     raise RedisError("a new comparison's lease was held already")
                 self.fences[key] = fence
         except RedisError as exc:  # a comparison no other worker could find is not made
             log.warning("comparison %s: not made, Redis unreachable (%s)", group.id[:8], exc)
+            for key in keys:  # let go here only: Redis may be away
+                self.fences.pop(key, None)
             await self.delete_group(group.id)
             raise Full(UNREACHABLE) from None
         await self.beat()

@@ -5,26 +5,30 @@ socket connected here — `live.hello`, `live.handle` with its driver checks and
 refusals — through a stand-in viewer that keeps what it is offered instead of sending it. What
 it kept travels back over the bus in order: JSON text as it is, frames as the bytes a socket
 would send. Everything the run then tells all its viewers comes the other way, once per frame,
-through the run's channel (app/cluster/fanout.py).
+through the run's channel (app/cluster/fanout.py). A comparison's socket is answered alike, by
+the comparison's own socket code (compare.py); its runs' frames come on their runs' channels.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI
 
-from app.api import live
+from app.api import compare, live
 from app.api.sockets import CLOSE_FULL, CLOSE_UNKNOWN, Driven, error, offer_current_frame
 from app.cluster.bus import Head
 from app.cluster.registry import ClusterRegistry
-from app.sessions import service
+from app.sessions import comparisons, service
+from app.sessions.group import Comparison
 from app.sessions.hub import Viewer
 from app.sessions.session import Session
 from app.sessions.wire import FrameSet
 
 TOO_MANY = "this session has too many viewers"
+Handle = Callable[[Driven[Any], Viewer, str], Awaitable[None]]  # a socket's message, heeded
 
 
 class Nobody:
@@ -46,24 +50,31 @@ class Collector(Viewer):
     def __init__(self, driver: bool, neurons: bool) -> None:
         super().__init__(Nobody())
         self.driver, self.neurons = driver, neurons
-        self.kept: list[str | FrameSet] = []
+        self.kept: list[str | tuple[FrameSet, str]] = []
 
     def offer_json(self, message: dict[str, Any] | str, kind: str | None = None) -> None:
         self.kept.append(message if isinstance(message, str) else json.dumps(message))
 
     def offer_frame(self, frames: FrameSet, source: str = "") -> None:
-        self.kept.append(frames)
+        self.kept.append((frames, source))
 
-    def answer(self, fence: int, close: int | None = None) -> tuple[Head, bytes]:
+    def answer(
+        self, fence: int, close: int | None = None, fences: dict[str, int] | None = None
+    ) -> tuple[Head, bytes]:
+        """What it kept, to send back; a frame of a comparison's run names its run and the
+        fence its owner stamps on that run's frames (`fences`)."""
         out: list[dict[str, Any]] = []
         frames: list[bytes] = []
         for item in self.kept:
             if isinstance(item, str):
                 out.append({"t": item})
                 continue
-            rich = self.neurons and item.rich is not None
-            frames.append(item.message(self.neurons, None))  # whole: no base over there
-            out.append({"f": len(frames[-1]), "seq": item.seq, "rich": rich})
+            kept, source = item
+            rich = self.neurons and kept.rich is not None
+            frames.append(kept.message(self.neurons, None))  # whole: no base over there
+            out.append({"f": len(frames[-1]), "seq": kept.seq, "rich": rich})
+            if source:
+                out[-1].update(src=source, fence=(fences or {}).get(source, 0))
         head = {"driver": self.driver, "neurons": self.neurons, "fence": fence, "close": close}
         return {**head, "out": out}, b"".join(frames)
 
@@ -78,8 +89,16 @@ class Answers:
             viewer.offer_json(error("not_found", "no session has this id", "session_id"))
         return session
 
+    def group(self, key: str, viewer: Collector) -> Comparison | None:
+        group = self.registry.groups.get(key)
+        if group is None:
+            viewer.offer_json(error("not_found", "no comparison has this id", "group_id"))
+        return group
+
     async def join(self, head: Head, body: bytes) -> tuple[Head, bytes]:
         """A viewer elsewhere comes: what a viewer coming here would get first, or a refusal."""
+        if head.get("group"):
+            return await self.join_group(head["key"])
         key, viewer = head["key"], Collector(False, False)
         session = self.found(key, viewer)
         fence = self.registry.fences.get(key, 0)
@@ -96,17 +115,44 @@ class Answers:
         await offer_current_frame(session, viewer)
         return viewer.answer(fence)
 
+    async def join_group(self, key: str) -> tuple[Head, bytes]:
+        """A comparison's viewer elsewhere comes: its hello and its runs' frames, and the runs,
+        whose channels that worker then listens to."""
+        viewer, fences = Collector(False, False), self.registry.fences
+        group = self.group(key, viewer)
+        if group is None:
+            return {**viewer.answer(0, CLOSE_UNKNOWN)[0], "missing": True}, b""
+        runs = [run.id for run in group.runs]
+        await self.registry.remote.refresh([key, *runs])
+        group.touch()
+        await compare.greet(group, viewer)
+        head, frames = viewer.answer(fences.get(key, 0), fences=fences)
+        return {**head, "runs": runs}, frames
+
+    def driven(self, head: Head, viewer: Collector) -> tuple[Driven[Any], Handle] | None:
+        """What a message from a viewer elsewhere drives, and the socket code that heeds it."""
+        if head.get("group"):
+            group = self.group(head["key"], viewer)
+            if group is None:
+                return None
+            driving = Driven(group, "comparison", compare.FIRST, comparisons, compare.drive)
+            return driving, compare.handle
+        session = self.found(head["key"], viewer)
+        if session is None:
+            return None
+        return Driven(session, "session", live.FIRST, service, live.drive), live.handle
+
     async def message(self, head: Head, body: bytes) -> tuple[Head, bytes]:
         """A message a viewer elsewhere sent, handled as if it had been sent here."""
         key, viewer = head["key"], Collector(head["driver"], head["neurons"])
-        session = self.found(key, viewer)
-        fence = self.registry.fences.get(key, 0)
-        if session is None:
+        found = self.driven(head, viewer)
+        fence, fences = self.registry.fences.get(key, 0), self.registry.fences
+        if found is None:
             return {**viewer.answer(fence, CLOSE_UNKNOWN)[0], "missing": True}, b""
-        session.touch()
-        driven = Driven(session, "session", live.FIRST, service, live.drive)
-        await live.handle(driven, viewer, body.decode())
-        return viewer.answer(fence)
+        driven, handle = found
+        driven.run.touch()
+        await handle(driven, viewer, body.decode())
+        return viewer.answer(fence, fences=fences)
 
 
 def install(app: FastAPI, registry: ClusterRegistry) -> None:

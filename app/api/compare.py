@@ -10,6 +10,7 @@ from pydantic import TypeAdapter
 
 from app.api import landscape
 from app.api.deps import DrivenGroupDep, GroupDep, RegistryDep
+from app.api.relay import elsewhere
 from app.api.responses import (
     FULL,
     comparison,
@@ -79,18 +80,25 @@ async def delete_comparison(group: DrivenGroupDep, registry: RegistryDep) -> Res
 @router.websocket("/{group_id}/ws")
 async def live_comparison(socket: WebSocket, group_id: str) -> None:
     group: Comparison | None = socket.app.state.registry.groups.get(group_id)
+    if group is None and await elsewhere(socket, group_id, group=True):
+        return  # another worker owns it (cluster mode): the bus carries it (relay.py)
     viewer = await welcome(socket, group, "comparison", "group_id")
     if group is None or viewer is None:
         return
     taps = comparisons.join(group, viewer)
-    viewer.offer_json({"type": "hello", **group.public(), "data": group.runs[0].data()})
-    for run in group.runs:
-        await offer_current_frame(run, viewer, source=run.id)
+    await greet(group, viewer)
     driven = Driven(group, "comparison", FIRST, comparisons, drive)
     try:
         await listen(socket, viewer, group.touch, partial(handle, driven, viewer))
     finally:
         comparisons.leave(group, viewer, taps)
+
+
+async def greet(group: Comparison, viewer: Viewer) -> None:
+    """What a viewer is told first: the comparison, then each run's frame of now."""
+    viewer.offer_json({"type": "hello", **group.public(), "data": group.runs[0].data()})
+    for run in group.runs:
+        await offer_current_frame(run, viewer, source=run.id)
 
 
 async def handle(driven: Driven[Comparison], viewer: Viewer, text: str) -> None:

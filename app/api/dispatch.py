@@ -2,15 +2,16 @@
 
 In cluster mode a request may land on any worker, and a run lives on the one that holds its
 lease. This middleware looks at the run a path names (`/api/sessions/{id}…`, `/watch/{id}`, or
-its watch code, `/w/{code}`): if this worker holds it, or no one does and Redis has no record of
-it, the request goes on here as in one process (so an unknown id gets the usual 404).
+its watch code, `/w/{code}`) or the comparison (`/api/comparisons/{id}…`, leased as a run is):
+if this worker holds it, or no one does and Redis has no record of it, the request goes on here
+as in one process (so an unknown id gets the usual 404).
 Otherwise it travels whole — method, path, query, headers, body, the client's address — over
 the bus (app/cluster/bus.py) to the owner, which runs it through the same routes below this
 middleware and sends back the status, headers and body they gave, which this worker answers as
-its own. The routes never learn where the run lives. A new run is made by the least loaded live
-worker (app/cluster/placement.py), which may be another. A run between owners (its owner died,
-another is taking it over) gets 503 with `Retry-After`, as does an owner that does not answer
-in time.
+its own. The routes never learn where the run lives. A new run or comparison is made by the
+least loaded live worker (app/cluster/placement.py), which may be another. A run between owners
+(its owner died, another is taking it over) gets 503 with `Retry-After`, as does an owner that
+does not answer in time.
 
 The socket route asks `relay.py` the same question for a socket (it stays here; the run's
 frames come over the bus).
@@ -31,9 +32,9 @@ from app.cluster.bus import Head, Unheard, Unreachable
 from app.cluster.ledger import code_key
 from app.cluster.registry import ClusterRegistry
 
-RUN_PATH = re.compile(r"^/(?:api/sessions|watch)/([A-Za-z0-9_-]{8,64})(?:/|$)")
+RUN_PATH = re.compile(r"^/(?:api/sessions|api/comparisons|watch)/([A-Za-z0-9_-]{8,64})(?:/|$)")
 CODE_PATH = re.compile(r"^/w/([A-Za-z0-9]{1,16})$")  # a watch code, held by the run's owner
-NEW = ("/api/sessions", "/api/sessions/import")  # what makes a run: placed by load
+NEW = ("/api/sessions", "/api/sessions/import", "/api/comparisons")  # placed by load
 PASSED_ON = "stepwise.passed_on"  # a scope key: this request came over the bus, serve it here
 MOVING = "this session is moving to another server; try again in a moment"
 SILENT = "the server running this session did not answer; try again in a moment"
@@ -52,7 +53,7 @@ async def unavailable(message: str, scope: Scope, receive: Receive, send: Send) 
 async def where(registry: ClusterRegistry, key: str) -> str | None:
     """The worker to pass a request on to: None to serve it here; MOVING when it is between
     owners (or Redis cannot say)."""
-    if registry.get(key) is not None:
+    if registry.holds(key):
         return None
     try:
         owner = await registry.owner(key)
@@ -85,6 +86,8 @@ class Link:
             except Unreachable:
                 answer = None
             owner = await where(self.registry, self.key)
+            if owner is None and self.registry.holds(self.key):  # it came here: ask ourselves
+                owner = self.registry.name
             if owner is None or owner == MOVING or owner == self.owner:
                 break
             self.owner = owner
@@ -156,7 +159,7 @@ class Dispatch:
 
     async def serve(self, head: Head, body: bytes) -> tuple[Head, bytes]:
         """Answer a request another worker passed on, through the routes below this one."""
-        if "key" in head and self.registry.get(head["key"]) is None:  # moved on: ask anew
+        if "key" in head and not self.registry.holds(head["key"]):  # moved on: ask anew
             return {"missing": True}, b""
         scope: Scope = {
             "type": "http",

@@ -6,6 +6,9 @@ frames reach through Redis once per frame whoever watches. What it is told first
 (answers.py), which runs them through the same code as its own sockets', so every refusal
 reads the same. An owner that dies is looked up again: the run's next owner answers, and its
 frames reach the same mirror.
+
+A comparison's socket is served the same way: the viewer joins the comparison's mirror (for
+what the comparison says) and, through a tap naming each run, its runs' mirrors (their frames).
 """
 
 from __future__ import annotations
@@ -20,13 +23,16 @@ from app.api.sockets import error, listen, refuse
 from app.cluster.bus import Head
 from app.cluster.mirror import Mirror
 from app.cluster.registry import CLOSE_MOVED, ClusterRegistry
-from app.sessions.hub import Viewer
+from app.sessions.hub import Tap, Viewer
 from app.sessions.wire import FrameSet, Variant
 
 
-def take(viewer: Viewer, mirror: Mirror, answer: tuple[Head, bytes], first: bool) -> None:
+def take(
+    viewer: Viewer, mirrors: dict[str, Mirror], answer: tuple[Head, bytes], first: bool
+) -> None:
     """Offer the viewer what the owner kept for it, in order, and take on its driver and
-    neurons flags; the first frame of a join is the newer of the owner's and the mirror's."""
+    neurons flags; the first frame of a join is the newer of the owner's and the mirror's
+    (that of the frame's source: a comparison's run, or "" for the run itself)."""
     head, body = answer
     viewer.driver, viewer.neurons = head["driver"], head["neurons"]
     at = 0
@@ -37,12 +43,16 @@ def take(viewer: Viewer, mirror: Mirror, answer: tuple[Head, bytes], first: bool
         variant = Variant.encoded(body[at : at + item["f"]])
         at += item["f"]
         frames = FrameSet(variant, variant if item["rich"] else None, item["seq"])
-        viewer.offer_frame(mirror.first_frame(frames, head["fence"]) if first else frames)
+        source, fence = item.get("src", ""), item.get("fence", head["fence"])
+        mirror = mirrors.get(source)
+        if first and mirror is not None:
+            frames = mirror.first_frame(frames, fence)
+        viewer.offer_frame(frames, source)
 
 
-async def elsewhere(socket: WebSocket, key: str) -> bool:
-    """Serve the socket here if another worker owns run `key`; False if no worker does (and
-    the route says that no session has this id)."""
+async def elsewhere(socket: WebSocket, key: str, group: bool = False) -> bool:
+    """Serve the socket here if another worker owns run (or comparison) `key`; False if no
+    worker does (and the route says that none has this id)."""
     registry = socket.app.state.registry
     if not isinstance(registry, ClusterRegistry):
         return False
@@ -53,30 +63,40 @@ async def elsewhere(socket: WebSocket, key: str) -> bool:
     if owner == MOVING:  # the page reconnects, and finds the run's new owner
         await refuse(socket, error("unavailable", MOVING), CLOSE_MOVED)
         return True
-    viewer, link = Viewer(socket), Link(registry, key, owner)
+    viewer, link, which = Viewer(socket), Link(registry, key, owner), {"group": group}
     mirror = await registry.mirrors.open(key)
+    mirrors, taps = {"": mirror}, dict[str, Viewer | Tap]({"": viewer})
     try:
-        answer = await link.ask({"kind": "join"})
+        answer = await link.ask({"kind": "join", **which})
         if answer is None:
             await refuse(socket, error("unavailable", SILENT), CLOSE_MOVED)
             return True
         if answer[0]["close"] is not None:  # the owner refused it, and said why
             await refuse(socket, json.loads(answer[0]["out"][0]["t"]), answer[0]["close"])
             return True
-        take(viewer, mirror, answer, first=True)
-        registry.mirrors.add(mirror, viewer)
-        handle = partial(relay, registry, link, mirror, viewer)
+        for run in answer[0].get("runs", []):  # a comparison's: frames on their own channels
+            mirrors[run], taps[run] = await registry.mirrors.open(run), Tap(viewer, run)
+        take(viewer, mirrors, answer, first=True)
+        for source, tap in taps.items():
+            registry.mirrors.add(mirrors[source], tap)
+        handle = partial(relay, registry, link, mirrors, viewer, which)
         await listen(socket, viewer, lambda: None, handle)
     finally:
-        await registry.mirrors.leave(mirror, viewer)
+        for source, tap in taps.items():
+            await registry.mirrors.leave(mirrors[source], tap)
     return True
 
 
 async def relay(
-    registry: ClusterRegistry, link: Link, mirror: Mirror, viewer: Viewer, text: str
+    registry: ClusterRegistry,
+    link: Link,
+    mirrors: dict[str, Mirror],
+    viewer: Viewer,
+    which: Head,
+    text: str,
 ) -> None:
     """A message from the viewer, to the owner; what the owner answers, to the viewer."""
-    head = {"kind": "ws", "driver": viewer.driver, "neurons": viewer.neurons}
+    head = {"kind": "ws", "driver": viewer.driver, "neurons": viewer.neurons, **which}
     answer = await link.ask(head, text.encode())
     if answer is None:
         viewer.offer_json(error("unavailable", SILENT))
@@ -85,6 +105,6 @@ async def relay(
         viewer.close(answer[0]["close"], json.loads(answer[0]["out"][0]["t"]))
         return
     neurons = viewer.neurons
-    take(viewer, mirror, answer, first=False)
+    take(viewer, mirrors, answer, first=False)
     if viewer.neurons != neurons:  # the owner adds the neurons to its frames for this viewer
-        await registry.mirrors.say(mirror)
+        await registry.mirrors.say(mirrors[""])

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 
 from redis.exceptions import RedisError
 
+from app.cluster import groups
 from app.cluster.ledger import TAKEN_BACK
 from app.cluster.registry import ClusterRegistry
 
@@ -51,13 +52,19 @@ async def renew(registry: ClusterRegistry) -> None:
 async def save(registry: ClusterRegistry) -> None:
     now = time.monotonic()
     for session in registry.sessions.values():
-        if session.id in registry.fences and registry.due(session, now):
+        if session.id not in registry.fences or session.group is not None:  # in its group's
+            continue
+        if registry.due(session.id, registry.mark(session), session.live.playing, now):
             await registry.persist(session)
+    for group in registry.groups.values():
+        after = groups.mark(registry, group)
+        if group.id in registry.fences and registry.due(group.id, after, group.playing, now):
+            await groups.persist(registry, group)
 
 
 async def adopt(registry: ClusterRegistry) -> None:
     for key in await registry.ledger.orphans():
-        if registry.get(key) is None:
+        if not registry.holds(key):
             await registry.resume(key)
 
 

@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 
 from app.cluster.bus import Bus, unpack
 from app.cluster.fanout import WATCH_SECONDS, channel, frame_set, watch_key
-from app.sessions.hub import Hub, Viewer
+from app.sessions.hub import Hub, Tap, Viewer
 from app.sessions.session import CLOSE_GONE, GONE
 from app.sessions.wire import FrameSet
 
@@ -92,11 +92,11 @@ class Mirrors:
         await self.say(mirror)
         return mirror
 
-    def add(self, mirror: Mirror, viewer: Viewer) -> None:
+    def add(self, mirror: Mirror, viewer: Viewer | Tap) -> None:
         mirror.joining -= 1
         mirror.hub.add(viewer)
 
-    async def leave(self, mirror: Mirror, viewer: Viewer) -> None:
+    async def leave(self, mirror: Mirror, viewer: Viewer | Tap) -> None:
         if viewer in mirror.hub.viewers:
             mirror.hub.remove(viewer)
         else:

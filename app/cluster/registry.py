@@ -9,7 +9,10 @@ lease taken or its write refused lets the run go at once: someone newer owns it.
 
 A run's frames reach viewers on other workers through the bus (fanout.py, mirror.py), and the
 requests for it that other workers take are passed on to it there (bus.py, app/api/dispatch.py).
-Comparisons and their runs stay with the worker that made them and are not kept in Redis.
+A comparison is owned the same way: its worker leases the comparison's id and each of its runs'
+(so that requests and sockets for any of them reach it, and its runs' frames reach viewers
+elsewhere), and keeps one record for them all, under the comparison's id (groups.py); a lease
+it loses takes the whole comparison with it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from app.cluster import groups
 from app.cluster.bus import Bus
 from app.cluster.fanout import ClusterCount, ClusterHub, Outbox, Remote, channel, gone_message
 from app.cluster.ledger import Ledger, code_key, lease_key, run_key
@@ -94,6 +98,10 @@ class ClusterRegistry(Registry):
         holder = await self.redis.get(lease_key(key))
         return holder.decode() if isinstance(holder, bytes) else holder
 
+    def holds(self, key: str) -> bool:
+        """Whether this worker has the run or comparison `key` (in hand, leased or not)."""
+        return self.get(key) is not None or self.groups.get(key) is not None
+
     async def kept(self, key: str) -> bool:
         """Whether Redis holds a record of the run (it lives, wherever it is)."""
         return bool(await self.redis.exists(run_key(key)))
@@ -130,11 +138,39 @@ class ClusterRegistry(Registry):
             log.debug("load not said (%s)", exc)
 
     async def add_group(self, trainers: list[Trainer], vary: str, values: list[Any]) -> Comparison:
+        """A comparison, its id and its runs' ids leased here; no record of them is kept."""
         token = _in_group.set(True)
         try:
-            return await super().add_group(trainers, vary, values)
+            group = await super().add_group(trainers, vary, values)
         finally:
             _in_group.reset(token)
+        keys = [group.id, *(run.id for run in group.runs)]
+        try:
+            for key in keys:
+                fence = await self.ledger.claim(key)
+                if fence is None:  # fresh 192-bit ids are never held: not a real case
+                    raise RedisError("a new comparison's lease was held already")
+                self.fences[key] = fence
+        except RedisError as exc:  # a comparison no other worker could find is not made
+            log.warning("comparison %s: not made, Redis unreachable (%s)", group.id[:8], exc)
+            for key in keys:  # let go here only: Redis may be away
+                self.fences.pop(key, None)
+            await self.delete_group(group.id)
+            raise Full(UNREACHABLE) from None
+        await self.beat()
+        return group
+
+    async def delete_group(self, group_id: str) -> None:
+        fence = self.fences.pop(group_id, None)
+        self.marks.pop(group_id, None)
+        self.written.pop(group_id, None)
+        if fence is not None and not self.closing:
+            await self.ledger.forget(group_id, fence)
+            try:  # its viewers on other workers hear that it is gone
+                await self.redis.publish(channel(group_id), gone_message(fence))
+            except RedisError as exc:
+                log.warning("comparison %s: its end was not told (%s)", group_id[:8], exc)
+        await super().delete_group(group_id)  # its runs too, each as a run is deleted
 
     async def delete(self, session_id: str) -> None:
         fence, code = self.fences.pop(session_id, None), self.store.code(session_id)
@@ -155,7 +191,22 @@ class ClusterRegistry(Registry):
 
     async def drop(self, key: str) -> None:
         """Someone newer owns the run: stop it here and send its viewers on, without touching
-        what Redis holds."""
+        what Redis holds. A comparison goes whole, whichever of its leases was lost."""
+        session = self.get(key)
+        group = self.groups.pop(session.group if session and session.group else key)
+        if group is None:
+            await self.drop_one(key)
+            return
+        log.warning("comparison %s: a lease was lost; let go", group.id[:8])
+        for held in (self.fences, self.marks, self.written):
+            held.pop(group.id, None)
+        self.remote.forget(group.id)
+        await group.close()
+        group.watchers.close_all(CLOSE_MOVED, MOVED)
+        for run in group.runs:
+            await self.drop_one(run.id)
+
+    async def drop_one(self, key: str) -> None:
         self.fences.pop(key, None)
         self.marks.pop(key, None)
         self.written.pop(key, None)
@@ -174,21 +225,22 @@ class ClusterRegistry(Registry):
         speed = (live.epochs_per_second, live.steps_per_second, live.timelapse)
         return (live.playing, t.status, t.config, speed, self.store.code(session.id), t.step)
 
-    def due(self, session: Session, now: float) -> bool:
-        """A record is due at once after anything but training moved the run (a pause, a
-        change, a reset, a rewind), and every `snapshot_seconds` while it plays."""
-        before, after = self.marks.get(session.id), self.mark(session)
+    def due(self, key: str, after: tuple[Any, ...], playing: bool, now: float) -> bool:
+        """A record is due at once after anything but training moved the run or comparison
+        (a pause, a change, a reset, a rewind), and every `snapshot_seconds` while it plays;
+        `after` is its mark now, steps last."""
+        before = self.marks.get(key)
         if before == after:
             return False
         trained_on = before is not None and before[:-1] == after[:-1] and after[-1] > before[-1]
-        if trained_on and session.live.playing:
-            return now - self.written.get(session.id, 0.0) >= self.settings.snapshot_seconds
+        if trained_on and playing:
+            return now - self.written.get(key, 0.0) >= self.settings.snapshot_seconds
         return True
 
     async def persist(self, session: Session) -> bool:
         """Write the run's record with its fence; let it go if a newer owner refuses it."""
         fence = self.fences.get(session.id)
-        if fence is None:
+        if fence is None or session.group is not None:  # a comparison's runs have no record
             return False
         mark = self.mark(session)
         record = {
@@ -215,6 +267,9 @@ class ClusterRegistry(Registry):
             return None
         self.fences[key] = fence  # renewed from now on: a slow rebuild must not lose it
         found = await self.ledger.load(key)
+        if found is not None and "runs" in found[1]:  # a comparison's
+            await groups.resume(self, key, found[1])
+            return None
         try:
             if found is None:  # deleted meanwhile
                 raise KeyError("no record")
@@ -259,6 +314,12 @@ class ClusterRegistry(Registry):
                     await self.ledger.release(session.id)
                 except Exception as exc:  # Redis gone: the lease runs out by itself
                     log.warning("run %s: not written on shutdown (%s)", session.id[:8], exc)
+        for group in self.groups.values():
+            try:
+                await groups.persist(self, group)
+                await self.ledger.release(group.id)
+            except Exception as exc:  # Redis gone: the lease runs out by itself
+                log.warning("comparison %s: not written on shutdown (%s)", group.id[:8], exc)
         await super().close()
         try:
             await self.placement.leave()

@@ -99,11 +99,14 @@ class Registry:
         needs = memory.check_runs(configs, vary, values, self.settings)
         await self.make_room(len(trainers), sum(needs))
         runs = [await self.add(trainer) for trainer in trainers]
-        token = secrets.token_urlsafe(32)
-        group_id, backend = self.groups.new_id(), self.backend
-        group = Comparison(
-            group_id, token, vary, values, runs, self.settings, backend, self.fullspeed
-        )
+        return self.hold_group(self.groups.new_id(), secrets.token_urlsafe(32), vary, values, runs)
+
+    def hold_group(
+        self, group_id: str, token: str, vary: str, values: list[Any], runs: list[Session]
+    ) -> Comparison:
+        """Hold a comparison of sessions held already: made just now, or resumed."""
+        backend, fullspeed = self.backend, self.fullspeed
+        group = Comparison(group_id, token, vary, values, runs, self.settings, backend, fullspeed)
         self.groups.put(group)
         return group
 

@@ -25,16 +25,23 @@ def session(worker: Worker, key: str) -> httpx2.Response:
     return httpx2.get(f"{worker.url}/api/sessions/{key}", timeout=5)
 
 
-def saved_epoch(url: str, key: str) -> int | None:
-    """The epoch of the run's record in Redis, if it has one."""
+def saved_record(url: str, key: str) -> dict[str, Any] | None:
+    """The record of run (or comparison) `key` in Redis, if it has one."""
     client = redis.Redis.from_url(url)
     try:
         record = client.hget(run_key(key), "record")
     finally:
         client.close()
-    if not isinstance(record, bytes):
+    found: dict[str, Any] | None = json.loads(record) if isinstance(record, bytes) else None
+    return found
+
+
+def saved_epoch(url: str, key: str) -> int | None:
+    """The epoch of the run's record in Redis, if it has one."""
+    record = saved_record(url, key)
+    if record is None:
         return None
-    epoch: int = json.loads(record)["snapshot"]["trainer"]["counters"][1]
+    epoch: int = record["snapshot"]["trainer"]["counters"][1]
     return epoch
 
 

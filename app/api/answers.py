@@ -5,39 +5,32 @@ socket connected here — `live.hello`, `live.handle` with its driver checks and
 refusals — through a stand-in viewer that keeps what it is offered instead of sending it. What
 it kept travels back over the bus in order: JSON text as it is, frames as the bytes a socket
 would send. Everything the run then tells all its viewers comes the other way, once per frame,
-through the run's channel (app/cluster/fanout.py).
+through the run's channel (app/cluster/fanout.py). A viewer's ask for the loss landscape is
+answered here with the landscape of now; its stand-in then leaves the run's feed, and the
+landscapes that follow go out once on the channel for every viewer elsewhere that asked (`follow`).
 """
 
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 
 from app.api import live
+from app.api.landscape import render
 from app.api.sockets import CLOSE_FULL, CLOSE_UNKNOWN, Driven, error, offer_current_frame
 from app.cluster.bus import Head
+from app.cluster.fanout import Afar, ClusterHub, Nobody
 from app.cluster.registry import ClusterRegistry
 from app.sessions import service
 from app.sessions.hub import Viewer
+from app.sessions.landscape_feed import KIND
 from app.sessions.session import Session
 from app.sessions.wire import FrameSet
 
 TOO_MANY = "this session has too many viewers"
-
-
-class Nobody:
-    """The socket of a stand-in: nothing is ever sent on it."""
-
-    async def send_bytes(self, data: bytes) -> None:
-        return None
-
-    async def send_text(self, data: str) -> None:
-        return None
-
-    async def close(self, code: int = 1000, reason: str | None = None) -> None:
-        return None
 
 
 class Collector(Viewer):
@@ -106,10 +99,42 @@ class Answers:
         session.touch()
         driven = Driven(session, "session", live.FIRST, service, live.drive)
         await live.handle(driven, viewer, body.decode())
-        return viewer.answer(fence)
+        asked = await landscape(session, viewer, body)
+        head, frames = viewer.answer(fence)
+        return ({**head, "landscape": asked} if asked is not None else head), frames
+
+
+async def landscape(session: Session, viewer: Collector, body: bytes) -> int | None:
+    """What a viewer elsewhere asked of the run's landscape: the resolution, 0 for no more, or
+    None (it asked nothing of it, or was refused, and what it asked before holds). Its stand-in
+    is sent the landscape of now, as a viewer here would be, and leaves the feed at once."""
+    resolution = session.feed.asked.get(viewer)
+    if resolution is not None:
+        session.feed.drop(viewer)
+        viewer.offer_json(await session.feed.now(resolution, render), KIND)
+        return resolution
+    if viewer.kept or json.loads(body).get("type") != "landscape":
+        return None
+    return 0  # a landscape message, heard without a word back: "off"
+
+
+def follow(registry: ClusterRegistry, key: str) -> None:
+    """Let run `key`'s feed serve the resolutions viewers elsewhere ask for, and no others:
+    one `Afar` viewer for each, whichever workers and however many viewers ask."""
+    session = registry.get(key)
+    if session is None or not isinstance(session.hub, ClusterHub):
+        return
+    feed, wanted = session.feed, registry.remote.asked(key)
+    afar = {v.resolution: v for v in feed.asked if isinstance(v, Afar)}
+    for resolution, stand_in in afar.items():
+        if resolution not in wanted:
+            feed.drop(stand_in)
+    for resolution in wanted - afar.keys():  # the asker was sent one with its answer
+        feed.ask(Afar(session.hub, resolution), resolution, render, now=False)
 
 
 def install(app: FastAPI, registry: ClusterRegistry) -> None:
     answers = Answers(registry)
     registry.bus.handlers["join"] = answers.join
     registry.bus.handlers["ws"] = answers.message
+    registry.remote.follow = partial(follow, registry)

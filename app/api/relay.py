@@ -4,8 +4,9 @@ The viewer joins this worker's mirror of the run (app/cluster/mirror.py), which 
 frames reach through Redis once per frame whoever watches. What it is told first (hello, a
 "resumed" word, the frame of now) and the answer to each message it sends come from the owner
 (answers.py), which runs them through the same code as its own sockets', so every refusal
-reads the same. An owner that dies is looked up again: the run's next owner answers, and its
-frames reach the same mirror.
+reads the same; an ask for the loss landscape that the owner heard is kept in the mirror, whose
+word to the owner has it publish the landscapes that follow. An owner that dies is looked up
+again: the run's next owner answers, and its frames (and landscapes) reach the same mirror.
 """
 
 from __future__ import annotations
@@ -86,5 +87,7 @@ async def relay(
         return
     neurons = viewer.neurons
     take(viewer, mirror, answer, first=False)
-    if viewer.neurons != neurons:  # the owner adds the neurons to its frames for this viewer
+    asked = answer[0].get("landscape")  # the owner publishes landscapes for those who asked
+    # the owner adds the neurons to its frames, and publishes landscapes, for those who asked
+    if (asked is not None and mirror.ask(viewer, asked)) or viewer.neurons != neurons:
         await registry.mirrors.say(mirror)

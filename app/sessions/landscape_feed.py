@@ -10,6 +10,8 @@ this while anyone asks: it looks every POLL seconds whether the run moved (an id
 and reads the landscape through the run's kept answers (landscape.py), so a moment is computed
 once for every viewer and every REST reader, never per viewer. Each answer is serialised once
 and queued to each viewer as the latest of its kind: a slow viewer holds one, the newest.
+In cluster mode the viewers on other workers that asked at a resolution are one viewer here
+(app/cluster/fanout.py `Afar`), which publishes each landscape once for all of them.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 from typing import Any
 
 import httpx2
@@ -17,6 +18,7 @@ from app.cluster.fanout import channel
 from app.cluster.ledger import lease_key
 from tests.cluster.procs import Worker
 from tests.cluster.test_bus import FAST, Watcher, ws
+from tests.cluster.test_restart import saved_epoch
 
 ASK = {"type": "landscape", "on": True, "resolution": 11}
 
@@ -136,3 +138,34 @@ def test_far_viewers_that_ask_get_the_landscape_once_over_redis_and_the_rest_get
     finally:
         for worker in workers:
             worker.stop()
+
+
+def test_the_new_owner_sends_the_landscape_to_far_viewers_that_asked_before_a_takeover(
+    redis_url: str,
+) -> None:
+    workers = [Worker(redis_url, **FAST), Worker(redis_url, **FAST)]
+    try:
+        made = httpx2.post(workers[0].url + "/api/sessions", json={"n_samples": 100}).json()
+        key, token = made["id"], made["token"]
+        owner, far = owner_and_other(redis_url, key, workers)
+
+        async def scenario() -> None:
+            async with Watcher(ws(far, key)) as asker, Watcher(ws(far, key)) as quiet:
+                await asker.send(ASK)
+                await asker.send({"type": "auth", "token": token})
+                await asker.send({"type": "play"})
+                await asker.until(lambda: len(asker.of("landscape")) >= 2, "landscapes")
+                await asker.until(lambda: (saved_epoch(redis_url, key) or 0) >= 2, "a snapshot")
+                owner.stop(signal.SIGKILL)
+                await asker.until(lambda: asker.of("resumed"), "the word of the takeover")
+                at = asker.seen.index(asker.of("resumed")[0])
+                after = lambda: [m for m in asker.seen[at:] if m["type"] == "landscape"]  # noqa: E731
+                await asker.until(lambda: len(after()) >= 2, "landscapes from the new owner")
+                epochs = [last_epoch(m) for m in after()]
+                assert epochs == sorted(epochs) and epochs[-1] > epochs[0]
+                assert quiet.of("landscape") == []
+
+        asyncio.run(scenario())
+    finally:
+        for worker in workers:
+            worker.stop(signal.SIGKILL)

@@ -39,10 +39,10 @@ class Collector(Viewer):
     def __init__(self, driver: bool, neurons: bool) -> None:
         super().__init__(Nobody())
         self.driver, self.neurons = driver, neurons
-        self.kept: list[str | FrameSet] = []
+        self.kept: list[tuple[str, str | None] | FrameSet] = []  # JSON text with its kind
 
     def offer_json(self, message: dict[str, Any] | str, kind: str | None = None) -> None:
-        self.kept.append(message if isinstance(message, str) else json.dumps(message))
+        self.kept.append((message if isinstance(message, str) else json.dumps(message), kind))
 
     def offer_frame(self, frames: FrameSet, source: str = "") -> None:
         self.kept.append(frames)
@@ -51,8 +51,8 @@ class Collector(Viewer):
         out: list[dict[str, Any]] = []
         frames: list[bytes] = []
         for item in self.kept:
-            if isinstance(item, str):
-                out.append({"t": item})
+            if isinstance(item, tuple):
+                out.append({"t": item[0], "k": item[1]} if item[1] else {"t": item[0]})
                 continue
             rich = self.neurons and item.rich is not None
             frames.append(item.message(self.neurons, None))  # whole: no base over there

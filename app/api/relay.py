@@ -33,7 +33,7 @@ def take(viewer: Viewer, mirror: Mirror, answer: tuple[Head, bytes], first: bool
     at = 0
     for item in head["out"]:
         if "t" in item:
-            viewer.offer_json(item["t"])
+            viewer.offer_json(item["t"], item.get("k"))  # a kind: the latest of it replaces
             continue
         variant = Variant.encoded(body[at : at + item["f"]])
         at += item["f"]

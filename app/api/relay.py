@@ -87,7 +87,7 @@ async def relay(
         return
     neurons = viewer.neurons
     take(viewer, mirror, answer, first=False)
-    asked = answer[0].get("landscape")  # the owner publishes landscapes for those who asked
+    asked = answer[0].get("landscape")  # a resolution, 0 for "off", None: no change
     # the owner adds the neurons to its frames, and publishes landscapes, for those who asked
     if (asked is not None and mirror.ask(viewer, asked)) or viewer.neurons != neurons:
         await registry.mirrors.say(mirror)

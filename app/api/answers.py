@@ -7,41 +7,35 @@ it kept travels back over the bus in order: JSON text as it is, frames as the by
 would send. Everything the run then tells all its viewers comes the other way, once per frame,
 through the run's channel (app/cluster/fanout.py). A comparison's socket is answered alike, by
 the comparison's own socket code (compare.py); its runs' frames come on their runs' channels.
+A viewer's ask for the loss landscape is answered here with the landscape of now; its stand-in
+then leaves the feed, and the landscapes that follow go out once on the channel for every
+viewer elsewhere that asked (`follow`: a run's; a comparison's far viewers get the one answer).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
 
 from app.api import compare, live
+from app.api.landscape import render
 from app.api.sockets import CLOSE_FULL, CLOSE_UNKNOWN, Driven, error, offer_current_frame
 from app.cluster.bus import Head
+from app.cluster.fanout import Afar, ClusterHub, Nobody
 from app.cluster.registry import ClusterRegistry
 from app.sessions import comparisons, service
 from app.sessions.group import Comparison
 from app.sessions.hub import Viewer
+from app.sessions.landscape_feed import KIND
 from app.sessions.session import Session
 from app.sessions.wire import FrameSet
 
 TOO_MANY = "this session has too many viewers"
 Handle = Callable[[Driven[Any], Viewer, str], Awaitable[None]]  # a socket's message, heeded
-
-
-class Nobody:
-    """The socket of a stand-in: nothing is ever sent on it."""
-
-    async def send_bytes(self, data: bytes) -> None:
-        return None
-
-    async def send_text(self, data: str) -> None:
-        return None
-
-    async def close(self, code: int = 1000, reason: str | None = None) -> None:
-        return None
 
 
 class Collector(Viewer):
@@ -50,10 +44,11 @@ class Collector(Viewer):
     def __init__(self, driver: bool, neurons: bool) -> None:
         super().__init__(Nobody())
         self.driver, self.neurons = driver, neurons
-        self.kept: list[str | tuple[FrameSet, str]] = []
+        # JSON text with its kind, or a frame with the run it is of (a comparison's)
+        self.kept: list[tuple[str, str | None] | tuple[FrameSet, str]] = []
 
     def offer_json(self, message: dict[str, Any] | str, kind: str | None = None) -> None:
-        self.kept.append(message if isinstance(message, str) else json.dumps(message))
+        self.kept.append((message if isinstance(message, str) else json.dumps(message), kind))
 
     def offer_frame(self, frames: FrameSet, source: str = "") -> None:
         self.kept.append((frames, source))
@@ -66,8 +61,8 @@ class Collector(Viewer):
         out: list[dict[str, Any]] = []
         frames: list[bytes] = []
         for item in self.kept:
-            if isinstance(item, str):
-                out.append({"t": item})
+            if isinstance(item[0], str):
+                out.append({"t": item[0], "k": item[1]} if item[1] else {"t": item[0]})
                 continue
             kept, source = item
             rich = self.neurons and kept.rich is not None
@@ -152,10 +147,42 @@ class Answers:
         driven, handle = found
         driven.run.touch()
         await handle(driven, viewer, body.decode())
-        return viewer.answer(fence, fences=fences)
+        asked = await landscape(driven.run, viewer, body)
+        head, frames = viewer.answer(fence, fences=fences)
+        return ({**head, "landscape": asked} if asked is not None else head), frames
+
+
+async def landscape(run: Session | Comparison, viewer: Collector, body: bytes) -> int | None:
+    """What a viewer elsewhere asked of the run's landscape: the resolution, 0 for no more, or
+    None (it asked nothing of it, or was refused, and what it asked before holds). Its stand-in
+    is sent the landscape of now, as a viewer here would be, and leaves the feed at once."""
+    resolution = run.feed.asked.get(viewer)
+    if resolution is not None:
+        run.feed.drop(viewer)
+        viewer.offer_json(await run.feed.now(resolution, render), KIND)
+        return resolution
+    if viewer.kept or json.loads(body).get("type") != "landscape":
+        return None
+    return 0  # a landscape message, heard without a word back: "off"
+
+
+def follow(registry: ClusterRegistry, key: str) -> None:
+    """Let run `key`'s feed serve the resolutions viewers elsewhere ask for, and no others:
+    one `Afar` viewer for each, whichever workers and however many viewers ask."""
+    session = registry.get(key)
+    if session is None or not isinstance(session.hub, ClusterHub):
+        return
+    feed, wanted = session.feed, registry.remote.asked(key)
+    afar = {v.resolution: v for v in feed.asked if isinstance(v, Afar)}
+    for resolution, stand_in in afar.items():
+        if resolution not in wanted:
+            feed.drop(stand_in)
+    for resolution in wanted - afar.keys():  # the asker was sent one with its answer
+        feed.ask(Afar(session.hub, resolution), resolution, render, now=False)
 
 
 def install(app: FastAPI, registry: ClusterRegistry) -> None:
     answers = Answers(registry)
     registry.bus.handlers["join"] = answers.join
     registry.bus.handlers["ws"] = answers.message
+    registry.remote.follow = partial(follow, registry)

@@ -4,8 +4,9 @@ The viewer joins this worker's mirror of the run (app/cluster/mirror.py), which 
 frames reach through Redis once per frame whoever watches. What it is told first (hello, a
 "resumed" word, the frame of now) and the answer to each message it sends come from the owner
 (answers.py), which runs them through the same code as its own sockets', so every refusal
-reads the same. An owner that dies is looked up again: the run's next owner answers, and its
-frames reach the same mirror.
+reads the same; an ask for the loss landscape that the owner heard is kept in the mirror, whose
+word to the owner has it publish the landscapes that follow. An owner that dies is looked up
+again: the run's next owner answers, and its frames (and landscapes) reach the same mirror.
 
 A comparison's socket is served the same way: the viewer joins the comparison's mirror (for
 what the comparison says) and, through a tap naming each run, its runs' mirrors (their frames).
@@ -38,7 +39,7 @@ def take(
     at = 0
     for item in head["out"]:
         if "t" in item:
-            viewer.offer_json(item["t"])
+            viewer.offer_json(item["t"], item.get("k"))  # a kind: the latest of it replaces
             continue
         variant = Variant.encoded(body[at : at + item["f"]])
         at += item["f"]
@@ -106,5 +107,7 @@ async def relay(
         return
     neurons = viewer.neurons
     take(viewer, mirrors, answer, first=False)
-    if viewer.neurons != neurons:  # the owner adds the neurons to its frames for this viewer
+    asked = answer[0].get("landscape")  # a resolution, 0 for "off", None: no change
+    # the owner adds the neurons to its frames, and publishes landscapes, for those who asked
+    if (asked is not None and mirrors[""].ask(viewer, asked)) or viewer.neurons != neurons:
         await registry.mirrors.say(mirrors[""])

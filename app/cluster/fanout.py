@@ -9,8 +9,12 @@ viewer's queue is: a newer frame replaces the unsent one, and a few messages at 
 Every message carries the owner's fence, so what a stale owner still sends is ignored.
 
 Workers say in Redis how many of their viewers watch each run (`stepwise:watch:K`, a hash of
-worker -> "viewers neurons until-ms"); the owner reads it twice a second for its runs, and counts
-those viewers with its own (the viewer limit, idle expiry, unwatched pausing, the count shown).
+worker -> "viewers neurons until-ms [resolutions]"); the owner reads it twice a second for its
+runs, and counts those viewers with its own (the viewer limit, idle expiry, unwatched pausing,
+the count shown). The resolutions are the loss landscapes that worker's viewers asked for: for
+each, the run's landscape feed has one more viewer (`Afar`), which publishes each landscape once
+on the run's channel for every viewer elsewhere that asked; none asked, none published. It is
+read again after a takeover, so the new owner's feed serves them with no word from their side.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import json
 import logging
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 
 from redis.asyncio import Redis
@@ -28,7 +33,7 @@ from redis.exceptions import RedisError
 from app.cluster.bus import pack
 from app.cluster.ledger import each
 from app.cluster.notes import Announcing, Resumed
-from app.sessions.hub import CONTROL_QUEUE
+from app.sessions.hub import CONTROL_QUEUE, Viewer
 from app.sessions.seams import Broadcast
 from app.sessions.wire import FrameSet, Variant
 
@@ -66,6 +71,10 @@ def frame_set(head: dict[str, Any], body: bytes) -> FrameSet:
 
 def text_message(text: str, kind: str | None, fence: int) -> bytes:
     return pack({"t": "json", "fence": fence, "kind": kind}, text.encode())
+
+
+def landscape_message(text: str, resolution: int, fence: int) -> bytes:
+    return pack({"t": "landscape", "fence": fence, "res": resolution}, text.encode())
 
 
 class Outbox:
@@ -118,6 +127,12 @@ class Remote:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
         self.counts: dict[str, tuple[int, int]] = {}  # run -> (viewers, wanting neurons)
+        self.landscapes: dict[str, frozenset[int]] = {}  # run -> the resolutions asked for
+        # set by the HTTP side (answers.py): the run's feed serves what viewers elsewhere ask
+        self.follow: Callable[[str], None] = lambda key: None
+
+    def asked(self, key: str) -> frozenset[int]:
+        return self.landscapes.get(key, frozenset())
 
     def viewers(self, key: str) -> int:
         return self.counts.get(key, (0, 0))[0]
@@ -131,20 +146,25 @@ class Remote:
         now, changed = time.time() * 1000, []
         for key, fields in zip(keys, found, strict=True):
             viewers = neurons = 0
+            asked: set[int] = set()
             for value in fields.values():
-                count, wanting, until = (int(v) for v in value.split())
-                if until > now:
-                    viewers, neurons = viewers + count, neurons + wanting
+                count, wanting, until, *rest = value.decode().split()
+                if int(until) > now:
+                    viewers, neurons = viewers + int(count), neurons + int(wanting)
+                    asked.update(int(r) for part in rest for r in part.split(","))
             if self.counts.get(key, (0, 0)) != (viewers, neurons):
                 changed.append(key)
             if viewers:
                 self.counts[key] = (viewers, neurons)
             else:
                 self.counts.pop(key, None)
+            self.landscapes[key] = frozenset(asked)
+            self.follow(key)
         return changed
 
     def forget(self, key: str) -> None:
         self.counts.pop(key, None)
+        self.landscapes.pop(key, None)
 
 
 class ClusterHub(Announcing):
@@ -179,6 +199,34 @@ class ClusterHub(Announcing):
         if fence is not None:
             kind = "config" if message.get("type") == "config" else None
             self.outbox.text(text_message(json.dumps(message, allow_nan=False), kind, fence))
+
+
+class Nobody:
+    """The socket of a viewer that stands in for others: nothing is ever sent on it."""
+
+    async def send_bytes(self, data: bytes) -> None:
+        return None
+
+    async def send_text(self, data: str) -> None:
+        return None
+
+    async def close(self, code: int = 1000, reason: str | None = None) -> None:
+        return None
+
+
+class Afar(Viewer):
+    """Every viewer elsewhere that asked for a run's landscape at one resolution, as one viewer
+    of the run's feed: each landscape it is offered is published once on the run's channel."""
+
+    def __init__(self, hub: ClusterHub, resolution: int) -> None:
+        super().__init__(Nobody())
+        self.hub, self.resolution = hub, resolution
+
+    def offer_json(self, message: dict[str, Any] | str, kind: str | None = None) -> None:
+        fence = self.hub.fences.get(self.hub.key)
+        if fence is not None:  # still this worker's run
+            text = message if isinstance(message, str) else json.dumps(message, allow_nan=False)
+            self.hub.outbox.text(landscape_message(text, self.resolution, fence))
 
 
 class ClusterCount:

@@ -6,6 +6,8 @@ same one-slot rule as the owner's: a slow viewer skips frames, nothing waits wit
 keeps the last frame it heard, whole, for whoever joins next, and it says in Redis how many of
 its viewers watch, so that the owner counts them. Messages from an owner with an older fence
 than one already heard (a stale owner) and frames older than one already shown are ignored.
+The loss landscapes the owner publishes go only to the viewers here that asked for them at that
+resolution; which resolutions they asked for is said to the owner with the count.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from redis.exceptions import RedisError
 from app.cluster.bus import Bus, unpack
 from app.cluster.fanout import WATCH_SECONDS, channel, frame_set, watch_key
 from app.sessions.hub import Hub, Tap, Viewer
+from app.sessions.landscape_feed import KIND
 from app.sessions.session import CLOSE_GONE, GONE
 from app.sessions.wire import FrameSet
 
@@ -35,6 +38,20 @@ class Mirror:
         self.joining = 0  # viewers on their way in: counted already, not yet fed
         self.fence = 0  # the newest owner's, as heard
         self.latest: FrameSet | None = None  # the last frame heard from that owner
+        self.asked: dict[Viewer, int] = {}  # viewer -> the landscape resolution it asked for
+
+    def landscapes(self) -> str:
+        """The resolutions asked for here, as said in Redis: "21,41", or "" for none."""
+        return ",".join(str(r) for r in sorted(set(self.asked.values())))
+
+    def ask(self, viewer: Viewer, resolution: int) -> bool:
+        """What the owner heard `viewer` ask (0: no more); whether the resolutions changed."""
+        before = self.landscapes()
+        if resolution:
+            self.asked[viewer] = resolution
+        else:
+            self.asked.pop(viewer, None)
+        return self.landscapes() != before
 
     def viewers(self) -> int:
         return len(self.hub) + self.joining
@@ -52,6 +69,11 @@ class Mirror:
                 self.hub.publish_frame(self.latest)
         elif head["t"] == "json":
             self.hub.publish_json(json.loads(body))
+        elif head["t"] == "landscape":
+            text = body.decode()
+            for viewer, resolution in list(self.asked.items()):
+                if resolution == head["res"]:
+                    viewer.offer_json(text, KIND)
         elif head["t"] == "gone":
             self.hub.close_all(CLOSE_GONE, GONE)
 
@@ -97,6 +119,8 @@ class Mirrors:
         mirror.hub.add(viewer)
 
     async def leave(self, mirror: Mirror, viewer: Viewer | Tap) -> None:
+        if isinstance(viewer, Viewer):  # gone without a word: the owner hears "no more"
+            mirror.asked.pop(viewer, None)
         if viewer in mirror.hub.viewers:
             mirror.hub.remove(viewer)
         else:
@@ -107,12 +131,13 @@ class Mirrors:
         await self.say(mirror)
 
     async def say(self, mirror: Mirror) -> None:
-        """Tell the owner (through Redis) how many of this worker's viewers watch the run."""
+        """Tell the owner (through Redis) how many of this worker's viewers watch the run, and
+        the landscapes they asked for."""
         key, count = watch_key(mirror.key), mirror.viewers()
         until = int((time.time() + WATCH_SECONDS) * 1000)
         try:
             if count:
-                value = f"{count} {mirror.neurons()} {until}"
+                value = f"{count} {mirror.neurons()} {until} {mirror.landscapes()}".strip()
                 async with self.redis.pipeline(transaction=False) as pipe:
                     pipe.hset(key, self.worker, value)
                     pipe.pexpire(key, int(WATCH_SECONDS * 2000))

@@ -10,6 +10,8 @@ this while anyone asks: it looks every POLL seconds whether the run moved (an id
 and reads the landscape through the run's kept answers (landscape.py), so a moment is computed
 once for every viewer and every REST reader, never per viewer. Each answer is serialised once
 and queued to each viewer as the latest of its kind: a slow viewer holds one, the newest.
+In cluster mode the viewers on other workers that asked at a resolution are one viewer here
+(app/cluster/fanout.py `Afar`), which publishes each landscape once for all of them.
 """
 
 from __future__ import annotations
@@ -68,11 +70,13 @@ class Feed:
         self._nap = Nap()
         self._task: asyncio.Task[None] | None = None
 
-    def ask(self, viewer: Viewer, resolution: int, render: Render) -> None:
-        """Send `viewer` the landscape at `resolution` now, and as the run moves."""
+    def ask(self, viewer: Viewer, resolution: int, render: Render, now: bool = True) -> None:
+        """Send `viewer` the landscape at `resolution` now (unless it has it), and as the run
+        moves."""
         self.render = render
         self.asked[viewer] = resolution
-        self.fresh.add(viewer)
+        if now:
+            self.fresh.add(viewer)
         self._nap.wake()
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self._run(), name="landscape-feed")
@@ -96,6 +100,14 @@ class Feed:
             return False
         return not self.source.playing() or self.source.frames() - last.frames >= self.every
 
+    async def now(self, resolution: int, render: Render) -> str:
+        """The socket's message for the run's landscape now: kept, or made once for all."""
+        try:
+            return message(await self.source.read(resolution, render))
+        except Unshared as exc:
+            refusal = {"type": "error", "code": "conflict", "message": str(exc), "field": "vary"}
+            return json.dumps(refusal)
+
     async def _run(self) -> None:
         while self.asked:
             for resolution in sorted(set(self.asked.values())):
@@ -112,11 +124,7 @@ class Feed:
             return
         # taken before the read: if the run moves meanwhile, the next look sends again
         shown, frames = hold(self.source.moments()), self.source.frames()
-        try:
-            text = message(await self.source.read(resolution, self.render))
-        except Unshared as exc:
-            refusal = {"type": "error", "code": "conflict", "message": str(exc), "field": "vary"}
-            text = json.dumps(refusal)
+        text = await self.now(resolution, self.render)
         if everyone:
             self.sent[resolution] = Sent(shown, frames, self.clock())
         for viewer in targets:

@@ -28,6 +28,7 @@ from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.api.errors import ApiError, error_response
+from app.api.refusals import RETRY as FULL
 from app.cluster.bus import Head, Unheard, Unreachable
 from app.cluster.ledger import code_key
 from app.cluster.registry import ClusterRegistry
@@ -141,21 +142,46 @@ class Dispatch:
         await answer_with(send, *found)
 
     async def place(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """A new run: made by the least loaded live worker (placement.py), maybe this one."""
+        """A new run or comparison: made by the least loaded live worker (placement.py), maybe
+        this one. A worker that is full (a 503 to come back in a minute: its session or memory
+        limit) hands it on to the next, so the cluster refuses only when every worker would."""
         try:
-            worker = await self.registry.placement.pick()
+            order = await self.registry.placement.order()
         except (RedisError, OSError):
-            worker = self.registry.name
-        if worker == self.registry.name:
-            await self.app(scope, receive, send)
-            return
+            order = [self.registry.name]
         body = await read_body(receive)
-        try:
-            await answer_with(send, *await self.registry.bus.ask(worker, request_head(scope), body))
-        except Unheard:  # it is gone: made here after all
-            await self.app(scope, replay(body), send)
-        except Unreachable:  # it may have made it: a second one here would be a surprise
-            await unavailable(SILENT, scope, receive, send)
+        answer: tuple[Head, bytes] | None = None
+        for worker in order:
+            if worker == self.registry.name:
+                answer = await self.capture(scope, body)
+            else:
+                try:
+                    answer = await self.registry.bus.ask(worker, request_head(scope), body)
+                except Unheard:  # it is gone: the next
+                    continue
+                except Unreachable:  # it may have made it: a second one would be a surprise
+                    await unavailable(SILENT, scope, receive, send)
+                    return
+            if not full(answer[0]):
+                break
+        await answer_with(send, *(answer or await self.capture(scope, body)))
+
+    async def capture(self, scope: Scope, body: bytes) -> tuple[Head, bytes]:
+        """The answer the routes below give to a request, kept rather than sent."""
+        answer: Head = {"status": 500, "headers": []}
+        chunks: list[bytes] = []
+
+        async def respond(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answer["status"] = message["status"]
+                answer["headers"] = [
+                    [k.decode("latin-1"), v.decode("latin-1")] for k, v in message["headers"]
+                ]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        await self.app(scope, replay(body), respond)
+        return answer, b"".join(chunks)
 
     async def serve(self, head: Head, body: bytes) -> tuple[Head, bytes]:
         """Answer a request another worker passed on, through the routes below this one."""
@@ -177,20 +203,14 @@ class Dispatch:
             "app": self.fastapi,
             PASSED_ON: True,
         }
-        answer: Head = {"status": 500, "headers": []}
-        chunks: list[bytes] = []
+        return await self.capture(scope, body)
 
-        async def respond(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                answer["status"] = message["status"]
-                answer["headers"] = [
-                    [k.decode("latin-1"), v.decode("latin-1")] for k, v in message["headers"]
-                ]
-            elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
 
-        await self.app(scope, replay(body), respond)
-        return answer, b"".join(chunks)
+def full(answer: Head) -> bool:
+    """Whether a worker refused a new run for want of room: its limits' 503, to retry in a
+    minute (not a moment, as a run between owners is)."""
+    headers = {k.lower(): v for k, v in answer.get("headers", [])}
+    return bool(answer.get("status") == 503 and headers.get("retry-after") == FULL["Retry-After"])
 
 
 def request_head(scope: Scope) -> Head:

@@ -40,7 +40,7 @@ class Placement:
         loads[self.name] = self.runs()
         return loads
 
-    async def pick(self) -> str:
-        """The worker a new run should go to."""
+    async def order(self) -> list[str]:
+        """The live workers a new run should go to, the least loaded first."""
         loads = await self.loads()
-        return min(loads, key=lambda worker: (loads[worker], worker != self.name, worker))
+        return sorted(loads, key=lambda worker: (loads[worker], worker != self.name, worker))

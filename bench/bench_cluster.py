@@ -41,9 +41,9 @@ from bench.bench_server import (
     Bench,
     Reader,
     Session,
-    busy,
     cpu_seconds,
     line,
+    meter,
     row,
 )
 from tests.cluster.procs import REDIS, Worker, redis_server
@@ -60,19 +60,8 @@ class Workers:
         self.workers = [Worker(redis_url) for _ in range(count)]
 
     def meter(self) -> Callable[[], tuple[float, float, float, float]]:
-        """As Server.meter: seconds, and cores used by all workers, by the clients, by others."""
-
-        def sample() -> list[float]:
-            workers = sum(cpu_seconds(w.process.pid) for w in self.workers)
-            return [time.perf_counter(), workers, cpu_seconds("self"), busy()]
-
-        start = sample()
-
-        def stop() -> tuple[float, float, float, float]:
-            wall, server, client, total = (b - a for a, b in zip(start, sample(), strict=True))
-            return wall, server / wall, client / wall, max(0.0, total - server - client) / wall
-
-        return stop
+        """As Server.meter, with the CPU of all the workers as the server's."""
+        return meter(lambda: sum(cpu_seconds(w.process.pid) for w in self.workers))
 
     def stop(self) -> None:
         for worker in self.workers:
@@ -114,23 +103,6 @@ class ClusterBench(Bench):
         worker = self.workers.workers[self.home[session["id"]] if through is None else through]
         self.server.ws = f"{worker.ws_url}/api/sessions"  # type: ignore[attr-defined]
         return await super().watch(session, *drive, decode=decode, kind=kind)
-
-    async def largest(self) -> tuple[int, float]:
-        """The largest N with <= 5 % late frames, and server CPU ms per frame at that N."""
-        best, per_frame, failures = 0, float("nan"), 0
-        for n in SERIES:
-            for _ in range(3):  # measure again while other processes take over 0.25 cores
-                figures = await self.capacity_level(n)
-                if figures[-1] < 0.25:
-                    break
-            row(n, figures, CAPACITY_FORMATS)
-            if figures[0] <= 5 and not failures:
-                best, per_frame = n, figures[3]
-            else:
-                failures += 1
-            if figures[0] > 30 or failures >= 2:
-                break
-        return best, per_frame
 
 
 async def spread(workers: Workers, n: int = 200) -> None:
@@ -221,7 +193,8 @@ async def capacity(count: int) -> tuple[int, float]:
         try:
             print(f"   {count} worker{'s' if count > 1 else ''}")
             row("N", CAPACITY_COLUMNS, CAPACITY_FORMATS)
-            return await ClusterBench(workers, apis).largest()
+            best, rows = await ClusterBench(workers, apis).largest(SERIES)
+            return best, rows[best][3] if best else float("nan")
         finally:
             for api in apis:
                 await api.aclose()

@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import math
 import os
 import random
 import socket
@@ -83,6 +82,23 @@ def busy() -> float:
     return (user + nice + system + irq + softirq + steal) / HZ
 
 
+def meter(server_seconds: Callable[[], float]) -> Callable[[], tuple[float, float, float, float]]:
+    """Start a stretch; the result gives its seconds and the CPU cores used meanwhile by the
+    server (whatever `server_seconds` counts), by these clients and by anything else on the
+    machine (a disturbance)."""
+
+    def sample() -> list[float]:
+        return [time.perf_counter(), server_seconds(), cpu_seconds("self"), busy()]
+
+    start = sample()
+
+    def stop() -> tuple[float, float, float, float]:
+        wall, server, client, total = (b - a for a, b in zip(start, sample(), strict=True))
+        return wall, server / wall, client / wall, max(0.0, total - server - client) / wall
+
+    return stop
+
+
 class Server:
     """`stepwise` in its own process on a free loopback port."""
 
@@ -110,19 +126,7 @@ class Server:
             return next(int(row.split()[1]) for row in f if row.startswith("VmRSS:"))
 
     def meter(self) -> Callable[[], tuple[float, float, float, float]]:
-        """Start a stretch; the result gives its seconds and the CPU cores used meanwhile by
-        the server, by these clients and by anything else on the machine (a disturbance)."""
-
-        def sample() -> list[float]:
-            return [time.perf_counter(), cpu_seconds(self.proc.pid), cpu_seconds("self"), busy()]
-
-        start = sample()
-
-        def stop() -> tuple[float, float, float, float]:
-            wall, server, client, total = (b - a for a, b in zip(start, sample(), strict=True))
-            return wall, server / wall, client / wall, max(0.0, total - server - client) / wall
-
-        return stop
+        return meter(lambda: cpu_seconds(self.proc.pid))
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -248,26 +252,32 @@ class Bench:
         per_frame = cpu * 1000 / max(1e-9, sum(rates))  # server CPU ms per frame made and sent
         return late, statistics.median(rates), p95, per_frame, cpu, client, other
 
-    async def capacity(self) -> None:
-        print("-- 2. capacity: N sessions at 30 epochs/s, one reading client each; all clients")
-        print("      run in this one asyncio process, on the same 2 cores as the server")
-        print("      (CPU in cores: the server, these clients, other processes)")
-        row("N", CAPACITY_COLUMNS, CAPACITY_FORMATS)
-        best, failures, at_ten = 0, 0, float("nan")
-        for n in CAPACITY_SERIES:
+    async def largest(self, series: tuple[int, ...]) -> tuple[int, dict[int, tuple[float, ...]]]:
+        """Capacity levels of `series` in turn, each printed, until two fail (or one is far
+        off): the largest N with <= 5 % late frames before any failed, and every level's row."""
+        best, failures, rows = 0, 0, {}
+        for n in series:
             for _ in range(3):  # measure again while other processes take over 0.25 cores
                 figures = await self.capacity_level(n)
                 if figures[-1] < 0.25:
                     break
             row(n, figures, CAPACITY_FORMATS)
-            at_ten = figures[3] if n == 10 else at_ten
+            rows[n] = figures
             late = figures[0]
             best, failures = (n, 0) if late <= 5 and not failures else (best, failures + 1)
             if late > 30 or failures >= 2:
                 break
+        return best, rows
+
+    async def capacity(self) -> None:
+        print("-- 2. capacity: N sessions at 30 epochs/s, one reading client each; all clients")
+        print("      run in this one asyncio process, on the same 2 cores as the server")
+        print("      (CPU in cores: the server, these clients, other processes)")
+        row("N", CAPACITY_COLUMNS, CAPACITY_FORMATS)
+        best, rows = await self.largest(CAPACITY_SERIES)
         line("largest N with <= 5 % late frames (gap > 50 ms)", f"{best}")
-        if math.isnan(at_ten):  # the series stopped before 10: measure it on its own
-            at_ten = (await self.capacity_level(10))[3]
+        # the series may have stopped before 10: then it is measured on its own
+        at_ten = rows[10][3] if 10 in rows else (await self.capacity_level(10))[3]
         line("server CPU ms per frame, 10 sessions (before ~1.5)", f"{at_ten:.2f}")
         line("   goal", f"<= {CPU_GOAL}")
 

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import httpx2
 import pytest
+import redis
+
+from app.cluster.ledger import lease_key
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS = shutil.which("redis-server")
@@ -101,3 +104,15 @@ class Worker:
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         stop(self.process, sig)
+
+
+def owner_of(redis_url: str, key: str, workers: list[Worker]) -> Worker:
+    """The worker holding `key`'s lease (a worker's name is host:pid:nonce)."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        holder = client.get(lease_key(key))
+    finally:
+        client.close()
+    assert holder is not None
+    pid = int(holder.decode().split(":")[1])
+    return next(w for w in workers if w.process.pid == pid)

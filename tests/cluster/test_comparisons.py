@@ -7,26 +7,12 @@ import asyncio
 import signal
 
 import httpx2
-import redis
 
-from app.cluster.ledger import lease_key
-from tests.cluster.procs import Worker
+from tests.cluster.procs import Worker, owner_of
 from tests.cluster.test_bus import FAST, Watcher
 from tests.cluster.test_restart import saved_record
 
 SMALL = {"config": {"n_samples": 100, "seed": 4}, "vary": "learning_rate", "values": [0.01, 0.3]}
-
-
-def owner_of(redis_url: str, key: str, workers: list[Worker]) -> Worker:
-    """The worker holding `key`'s lease (its name carries its process id)."""
-    client = redis.Redis.from_url(redis_url)
-    try:
-        holder = client.get(lease_key(key))
-    finally:
-        client.close()
-    assert holder is not None
-    pid = int(holder.decode().split(":")[1])
-    return next(w for w in workers if w.process.pid == pid)
 
 
 def ws(worker: Worker, key: str) -> str:

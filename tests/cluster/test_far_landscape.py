@@ -10,13 +10,11 @@ import signal
 from typing import Any
 
 import httpx2
-import redis
 from redis import asyncio as aioredis
 
 from app.cluster.bus import unpack
 from app.cluster.fanout import channel
-from app.cluster.ledger import lease_key
-from tests.cluster.procs import Worker
+from tests.cluster.procs import Worker, owner_of
 from tests.cluster.test_bus import FAST, Watcher, ws
 from tests.cluster.test_restart import saved_epoch
 
@@ -24,14 +22,7 @@ ASK = {"type": "landscape", "on": True, "resolution": 11}
 
 
 def owner_and_other(redis_url: str, key: str, workers: list[Worker]) -> tuple[Worker, Worker]:
-    client = redis.Redis.from_url(redis_url)
-    try:
-        holder = client.get(lease_key(key))
-    finally:
-        client.close()
-    assert holder is not None
-    pid = int(holder.decode().split(":")[1])
-    owner = next(w for w in workers if w.process.pid == pid)
+    owner = owner_of(redis_url, key, workers)
     return owner, next(w for w in workers if w is not owner)
 
 

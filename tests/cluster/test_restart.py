@@ -94,19 +94,25 @@ def test_a_clean_restart_resumes_the_run_with_its_id_token_code_and_epoch(redis_
         second.stop()
 
 
-def play(worker: Worker, key: str, token: str) -> None:
-    """Press play as a page does, and leave: the run plays on unwatched for a while."""
+def press(worker: Worker, key: str, token: str, button: str, status: str | None = None) -> None:
+    """Press a button as a page does, and wait until the run says what it does (its status,
+    if given); then leave: a playing run plays on unwatched for a while."""
 
     async def scenario() -> None:
         async with websockets.connect(f"{worker.ws_url}/api/sessions/{key}/ws") as ws:
             await ws.send(json.dumps({"type": "auth", "token": token}))
-            await ws.send(json.dumps({"type": "play"}))
+            await ws.send(json.dumps({"type": button}))
             while True:
                 message = await asyncio.wait_for(ws.recv(), timeout=10)
-                if isinstance(message, str) and json.loads(message)["type"] == "state":
+                said = json.loads(message) if isinstance(message, str) else {}
+                if said.get("type") == "state" and status in (None, said["state"]["status"]):
                     return
 
     asyncio.run(scenario())
+
+
+def play(worker: Worker, key: str, token: str) -> None:
+    press(worker, key, token, "play")
 
 
 def test_after_a_kill_another_worker_takes_a_playing_run_over_and_plays_on(

@@ -5,19 +5,16 @@ Real redis-server and worker processes; the one-process run is the in-memory app
 
 from __future__ import annotations
 
-import asyncio
-import json
 import signal
 from typing import Any
 
 import httpx2
-import websockets
 from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.main import create_app
 from tests.cluster.procs import Worker, wait_until
-from tests.cluster.test_restart import FAST, play, saved_epoch, session
+from tests.cluster.test_restart import FAST, play, press, saved_epoch, session
 
 CONFIG = {"dataset": "spiral", "n_samples": 120, "hidden_layers": [6, 4], "seed": 11}
 CONFIG |= {"optimizer": "sgd", "momentum": 0.9, "learning_rate": 0.05, "batch_size": 8}
@@ -60,23 +57,6 @@ def test_a_run_resumed_from_its_snapshot_matches_one_process_bit_for_bit(redis_u
     assert resumed["history"] == alone["history"]
 
 
-def pause(worker: Worker, key: str, token: str) -> None:
-    """Press pause as a page does, and wait until the run says it is idle."""
-
-    async def scenario() -> None:
-        async with websockets.connect(f"{worker.ws_url}/api/sessions/{key}/ws") as ws:
-            await ws.send(json.dumps({"type": "auth", "token": token}))
-            await ws.send(json.dumps({"type": "pause"}))
-            while True:
-                message = await asyncio.wait_for(ws.recv(), timeout=10)
-                if isinstance(message, str):
-                    said = json.loads(message)
-                    if said["type"] == "state" and said["state"]["status"] == "idle":
-                        return
-
-    asyncio.run(scenario())
-
-
 def test_a_playing_run_taken_over_plays_on_as_one_process_would(redis_url: str) -> None:
     first, second = Worker(redis_url, **FAST), Worker(redis_url, **FAST)
     try:
@@ -88,7 +68,7 @@ def test_a_playing_run_taken_over_plays_on_as_one_process_would(redis_url: str) 
         saved = saved_epoch(redis_url, key)
         wait_until(lambda: session(second, key).status_code == 200, "the takeover", 10)
         wait_until(lambda: session(second, key).json()["state"]["epoch"] > (saved or 0), "playing")
-        pause(second, key, made["token"])
+        press(second, key, made["token"], "pause", "idle")
         resumed = httpx2.get(f"{second.url}/api/sessions/{key}/export", timeout=10).json()
     finally:
         first.stop(signal.SIGKILL)

@@ -9,7 +9,7 @@ through the run's channel (app/cluster/fanout.py). A comparison's socket is answ
 the comparison's own socket code (compare.py); its runs' frames come on their runs' channels.
 A viewer's ask for the loss landscape is answered here with the landscape of now; its stand-in
 then leaves the feed, and the landscapes that follow go out once on the channel for every
-viewer elsewhere that asked (`follow`: a run's; a comparison's far viewers get the one answer).
+viewer elsewhere that asked (`follow`), a run's or a comparison's.
 """
 
 from __future__ import annotations
@@ -167,18 +167,20 @@ async def landscape(run: Session | Comparison, viewer: Collector, body: bytes) -
 
 
 def follow(registry: ClusterRegistry, key: str) -> None:
-    """Let run `key`'s feed serve the resolutions viewers elsewhere ask for, and no others:
-    one `Afar` viewer for each, whichever workers and however many viewers ask."""
-    session = registry.get(key)
-    if session is None or not isinstance(session.hub, ClusterHub):
+    """Let the feed of run (or comparison) `key` serve the resolutions viewers elsewhere ask
+    for, and no others: one `Afar` viewer for each, whichever workers and however many ask."""
+    session, group = registry.get(key), registry.groups.get(key)
+    run = session if session is not None else group
+    hub = session.hub if session is not None else group.watchers if group is not None else None
+    if run is None or not isinstance(hub, ClusterHub):
         return
-    feed, wanted = session.feed, registry.remote.asked(key)
+    feed, wanted = run.feed, registry.remote.asked(key)
     afar = {v.resolution: v for v in feed.asked if isinstance(v, Afar)}
     for resolution, stand_in in afar.items():
         if resolution not in wanted:
             feed.drop(stand_in)
     for resolution in wanted - afar.keys():  # the asker was sent one with its answer
-        feed.ask(Afar(session.hub, resolution), resolution, render, now=False)
+        feed.ask(Afar(hub, resolution), resolution, render, now=False)
 
 
 def install(app: FastAPI, registry: ClusterRegistry) -> None:

@@ -163,3 +163,39 @@ def test_a_comparison_outlives_its_owner(redis_url: str) -> None:
     finally:
         for worker in workers:
             worker.stop(signal.SIGKILL if worker.process.poll() is None else signal.SIGTERM)
+
+
+def test_a_comparisons_viewers_elsewhere_get_its_shared_landscape_as_it_plays(
+    redis_url: str,
+) -> None:
+    workers = [Worker(redis_url, **FAST) for _ in range(2)]
+    try:
+        made = httpx2.post(workers[0].url + "/api/comparisons", json=SMALL).json()
+        key, token = made["id"], made["token"]
+        owner = owner_of(redis_url, key, workers)
+        (other,) = [w for w in workers if w is not owner]
+
+        async def scenario() -> None:
+            async with Watcher(ws(other, key)) as asker, Watcher(ws(other, key)) as quiet:
+                await asker.send({"type": "landscape", "on": True, "resolution": 11})
+                await asker.until(lambda: asker.of("landscape"), "the landscape at once")
+                await asker.send({"type": "auth", "token": token})
+                await asker.send({"type": "play"})
+                await asker.until(lambda: len(asker.of("landscape")) >= 3, "landscapes, playing")
+                await asker.send({"type": "pause"})
+                idle = lambda: [m for m in asker.of("group") if m["status"] == "idle"]  # noqa: E731
+                await asker.until(idle, "the pause")
+                ends = [
+                    max(point["epoch"] for point in path["points"])
+                    for path in asker.of("landscape")[-1]["paths"]
+                ]
+                firsts = [len(path["points"]) for path in asker.of("landscape")[0]["paths"]]
+                lasts = [len(path["points"]) for path in asker.of("landscape")[-1]["paths"]]
+                assert len(ends) == len(SMALL["values"])  # one path per run, on one plane
+                assert all(last > first for first, last in zip(firsts, lasts, strict=True))
+                assert quiet.of("landscape") == []
+
+        asyncio.run(scenario())
+    finally:
+        for worker in workers:
+            worker.stop()

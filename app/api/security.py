@@ -1,5 +1,5 @@
-"""Security headers on every answer (the page policy on all but static files); only /embed may be
-framed, and only by allowed origins."""
+"""Security headers on every answer (the page's policies on all but static files); only /embed
+may be framed, and only by allowed origins."""
 
 from __future__ import annotations
 
@@ -34,15 +34,16 @@ class SecurityHeaders:
         path: str = scope["path"]
         embed = path == "/embed"
         # A policy and a framing rule govern documents; scripts and styles ignore them, and on
-        # each of a page's many static files they would be a third of its headers' bytes.
+        # each of a page's many static files they would be a third of its headers' bytes. A
+        # static file without a referrer policy of its own follows its page's (same-origin).
         document = not path.startswith(STATIC)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers["X-Content-Type-Options"] = "nosniff"
-                headers["Referrer-Policy"] = "same-origin"
                 if document:
+                    headers["Referrer-Policy"] = "same-origin"
                     ancestors = self.embedders if embed else "'none'"
                     headers["Content-Security-Policy"] = f"{POLICY}; frame-ancestors {ancestors}"
                 if document and not embed:

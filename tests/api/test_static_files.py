@@ -188,8 +188,10 @@ def test_static_files_skip_the_page_policy_that_pages_carry(client: TestClient) 
     module = client.get(f"{base_of(client)}/js/pages/playground.js")
     assert module.headers["x-content-type-options"] == "nosniff"
     assert "content-security-policy" not in module.headers
+    assert "referrer-policy" not in module.headers  # the page's holds for what it loads
     page = client.get("/")
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["referrer-policy"] == "same-origin"
 
 
 def test_accept_encoding_reads_q_values() -> None:

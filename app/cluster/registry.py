@@ -26,7 +26,7 @@ import time
 from typing import Any
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError, RedisError
 
 from app.cluster import groups
 from app.cluster.bus import Bus
@@ -85,8 +85,17 @@ class ClusterRegistry(Registry):
     def connect(cls, settings: Settings) -> ClusterRegistry:
         """A registry on the Redis of `settings.redis_url`, as a worker with a name of its own."""
         worker = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-        # Bounded waits: a Redis that does not answer is an error to retry, never a hang.
-        redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        # Bounded waits: a Redis that does not answer is an error to retry, never a hang. A
+        # command on a connection Redis closed (it restarted) is sent again on a new one, as
+        # the default retry policy does only for errors it is told of: otherwise each pooled
+        # connection fails once, and a frame published on one is lost (the last frame of a
+        # paused run then never reaches its viewers on other workers).
+        redis = Redis.from_url(
+            settings.redis_url,
+            socket_timeout=2,
+            socket_connect_timeout=2,
+            retry_on_error=[ConnectionError],
+        )
         return cls(settings, redis, worker)
 
     def hub(self, key: str) -> Broadcast:

@@ -42,11 +42,8 @@ from bench.bench_server import (
     Bench,
     Reader,
     Session,
-    cpu_seconds,
-    line,
-    meter,
-    row,
 )
+from bench.measure import cpu_seconds, line, meter, row
 from tests.cluster.procs import REDIS, Worker, redis_server
 
 SERIES = (4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 64)

@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.config import Settings
 from app.engine import FEATURES, TrainConfig, Trainer
 from app.engine import landscape as ls
-from bench.bench_server import PLAY, SLOW, Bench, Reader, Server, line
+from bench.bench_server import PLAY, SLOW, Bench, Reader, Server
+from bench.measure import line
 
 SPIRAL = TrainConfig(dataset="spiral", n_samples=500, hidden_layers=(8, 8), batch_size=10)
 LARGEST = TrainConfig(
